@@ -1,0 +1,57 @@
+# The commands the README promises. Everything installs into .venv from the package registries.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# A per-checkout secret key, made once, so `make run` works with DEBUG off (as in production)
+# and sessions survive a restart. A DJANGO_SECRET_KEY already in the environment wins.
+SECRET_FILE := $(VENV)/secret-key
+WITH_KEY = DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_FILE))}"
+
+.PHONY: install run test lint format clean validators
+
+$(VENV)/installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(SECRET_FILE): | $(VENV)/installed
+	$(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+install: $(VENV)/installed $(SECRET_FILE)
+
+# The Nu Html Checker (vnu-jar from npm) for the HTML-validity tests; skipped when npm is absent.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm not found: the HTML validation tests will be skipped"; \
+	fi
+
+validators: node_modules/.installed
+
+run: install
+	$(WITH_KEY) $(PY) manage.py migrate --noinput
+	$(WITH_KEY) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(WITH_KEY) $(PY) manage.py import_seeds --publish seeds/
+	$(WITH_KEY) $(PY) manage.py create_demo_editor
+	$(WITH_KEY) $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install validators
+	$(WITH_KEY) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(WITH_KEY) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SECRET_KEY=lint $(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,233 @@
+"""Turn scraped story files into Article, Author, tag and RelatedLink rows.
+
+One run is all or nothing: every file is read and parsed before anything is written, and the
+writes share one transaction, so a bad file leaves the database exactly as it was. Articles are
+keyed on their source file name, which makes a run idempotent: an unchanged file is left alone,
+a changed one updates its article (keeping its address), unless an editor has changed the
+article since it was imported; then it is skipped with a warning unless `force` is given.
+A dry run goes through exactly the same steps and rolls the transaction back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .models import Article, Author, Byline, RelatedLink, unique_slug
+from .sanitize import html_to_text, paragraphs_to_html
+from .seeds import ParsedStory, SeedError, read_seed
+
+SEED_SUFFIX = ".txt"
+
+
+class ImportFailed(Exception):
+    """A file that stops the run; `str()` is the one line an editor sees."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+@dataclass(kw_only=True)
+class FileReport:
+    path: Path
+    action: str = ""  # created, updated, unchanged or skipped
+    slug: str = ""
+    paragraphs: int = 0
+    related_links: int = 0
+    stripped: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [
+            f"{_display(self.path)}: {self.action} /news/{self.slug}/ "
+            f"({self.paragraphs} paragraphs, {self.related_links} related links)"
+        ]
+        if self.stripped:
+            out.append(
+                "  stripped: " + ", ".join(f"{what} \u00d7{n}" for what, n in self.stripped.items())
+            )
+        out.extend(f"  warning: {warning}" for warning in self.warnings)
+        return out
+
+
+def _display(path: Path) -> Path:
+    """The path as the editor would type it: relative to where they are when it can be."""
+    try:
+        return path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+@dataclass(kw_only=True)
+class ImportReport:
+    files: list[FileReport]
+    dry_run: bool = False
+
+    def count(self, action: str) -> int:
+        return sum(1 for f in self.files if f.action == action)
+
+    def summary(self) -> str:
+        counts = ", ".join(
+            f"{self.count(action)} {action}"
+            for action in ("created", "updated", "unchanged", "skipped")
+        )
+        prefix = "Dry run, nothing written: would have " if self.dry_run else ""
+        return f"{prefix}{counts}."
+
+
+def find_seed_files(paths: Iterable[Path | str]) -> list[Path]:
+    """Expand directories to the .txt files inside them (sorted); name every bad path."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob(f"*{SEED_SUFFIX}") if p.is_file())
+            if not files:
+                raise ImportFailed(path, f"directory holds no {SEED_SUFFIX} files")
+            found.extend(files)
+        elif path.exists():
+            found.append(path)
+        else:
+            raise ImportFailed(path, "no such file or directory")
+    names: dict[str, Path] = {}
+    for path in found:
+        if path.name in names and names[path.name].resolve() != path.resolve():
+            raise ImportFailed(path, f"has the same file name as {names[path.name]}")
+        names[path.name] = path
+    return list(dict.fromkeys(names.values()))
+
+
+def import_paths(
+    paths: Sequence[Path | str],
+    *,
+    publish: bool = False,
+    author_name: str | None = None,
+    tags: Sequence[str] = (),
+    dry_run: bool = False,
+    force: bool = False,
+) -> ImportReport:
+    files = find_seed_files(paths)
+    parsed: list[tuple[Path, ParsedStory]] = []
+    for path in files:
+        try:
+            story = read_seed(path)
+        except SeedError as exc:
+            raise ImportFailed(path, str(exc)) from None
+        if not html_to_text(story.headline):
+            raise ImportFailed(path, "no headline found: the headline holds only markup")
+        parsed.append((path, story))
+
+    byline = (author_name or settings.NEWSROOM_DESK_BYLINE).strip()
+    if not slugify(byline):
+        raise ImportFailed("--author", f"{byline!r} is not a usable author name")
+    tag_names = [t.strip() for t in tags if t.strip()]
+
+    reports = []
+    with transaction.atomic():
+        for path, story in parsed:
+            reports.append(
+                _import_story(
+                    path,
+                    story,
+                    publish=publish,
+                    byline=byline,
+                    explicit_author=bool(author_name),
+                    tags=tag_names,
+                    force=force,
+                )
+            )
+        if dry_run:
+            transaction.set_rollback(True)
+    return ImportReport(files=reports, dry_run=dry_run)
+
+
+def _import_story(
+    path: Path,
+    story: ParsedStory,
+    *,
+    publish: bool,
+    byline: str,
+    explicit_author: bool,
+    tags: list[str],
+    force: bool,
+) -> FileReport:
+    report = FileReport(
+        path=path,
+        paragraphs=len(story.paragraphs),
+        related_links=len(story.related),
+        stripped=story.stripped,
+    )
+    if story.lead_image_missing:
+        report.warnings.append("lead image missing: the source had an image placeholder")
+    if not story.paragraphs:
+        report.warnings.append("the story has no body paragraphs")
+
+    article = Article.objects.select_for_update().filter(source_name=path.name).first()
+    if article is None:
+        article = Article(source_name=path.name, slug=unique_slug(Article, story.headline))
+        report.action = "created"
+    elif article.source_hash == story.content_hash:
+        report.action, report.slug = "unchanged", article.slug
+        return report
+    elif article.import_fingerprint != article.content_fingerprint() and not force:
+        report.action, report.slug = "skipped", article.slug
+        report.warnings.append(
+            "edited in the admin since it was imported; not overwritten (use --force to replace "
+            "the editor's changes)"
+        )
+        return report
+    else:
+        report.action = "updated"
+
+    _fill(article, story)
+    if publish and article.status != Article.Status.PUBLISHED:
+        article.status = Article.Status.PUBLISHED
+        article.published_at = article.published_at or timezone.now()
+    article.save()
+    report.slug = article.slug
+
+    article.related_links.all().delete()
+    RelatedLink.objects.bulk_create(
+        RelatedLink(article=article, title=html_to_text(r.title), url=r.url, position=r.position)
+        for r in story.related
+        if html_to_text(r.title)
+    )
+    if report.action == "created" or explicit_author:
+        _set_byline(article, byline)
+    if tags:
+        article.tags.add(*tags)
+
+    article.import_fingerprint = article.content_fingerprint()
+    article.save(update_fields=["import_fingerprint"])
+    return report
+
+
+def _fill(article: Article, story: ParsedStory) -> None:
+    """Headline, standfirst and body from the parsed story.
+
+    The source has no standfirst of its own, so its first paragraph becomes the standfirst and
+    the rest the body: the page shows every paragraph once, in source order.
+    """
+    paragraphs = list(story.paragraphs)
+    # Scraped text may carry markup: plain-text fields keep its words, never its tags.
+    article.title = html_to_text(story.headline)
+    article.standfirst = html_to_text(paragraphs.pop(0)) if paragraphs else ""
+    article.body = paragraphs_to_html(paragraphs)
+    article.source_hash = story.content_hash
+    article.lead_image_missing = story.lead_image_missing and not article.lead_image
+
+
+def _set_byline(article: Article, name: str) -> None:
+    author = Author.objects.filter(slug=slugify(name)).first()
+    if author is None:
+        author = Author.objects.create(name=name, slug=unique_slug(Author, name))
+    article.bylines.all().delete()
+    Byline.objects.create(article=article, author=author, position=0)

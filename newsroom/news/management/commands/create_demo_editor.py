@@ -1,0 +1,37 @@
+"""`manage.py create_demo_editor`: a staff account for trying Newsroom on a laptop.
+
+It gets a fresh random password every time it runs (printed once), so `make run` always shows
+a login that works and no fixed password ever ships with the code.
+"""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand
+
+EDITOR_APPS = ["news", "taggit"]
+
+
+class Command(BaseCommand):
+    help = "Create (or reset) the demo editor account and print its login."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default="editor")
+
+    def handle(self, *args, username, **options):
+        user, created = get_user_model().objects.get_or_create(
+            username=username, defaults={"email": f"{username}@example.com"}
+        )
+        password = secrets.token_urlsafe(12)
+        user.set_password(password)
+        user.is_staff = True
+        user.save()
+        user.user_permissions.set(
+            Permission.objects.filter(content_type__app_label__in=EDITOR_APPS)
+        )
+        verb = "Created" if created else "Reset"
+        self.stdout.write(
+            f"{verb} the demo editor. Log in at http://127.0.0.1:8000/admin/ "
+            f"as {username!r} with password {password!r}"
+        )

@@ -1,0 +1,233 @@
+"""Stories, the people who write them, and the headlines they point readers to."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+
+from .sanitize import clean_html
+
+
+def unique_slug(model: type[models.Model], text: str, *, max_length: int = 200) -> str:
+    """A slug for `text` that no row of `model` has yet: "headline", "headline-2", ..."""
+    base = slugify(text)[: max_length - 4].strip("-") or "story"
+    taken = set(model._default_manager.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=200, help_text="As it appears in the byline.")
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="The author's page address: /authors/<slug>/."
+    )
+    bio = models.TextField(
+        blank=True, help_text="A sentence or two for the author page. Plain text."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("news:author_detail", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self) -> ArticleQuerySet:
+        """What a reader may see, decided when the query runs: a scheduled story goes live by
+        itself once its time has come, with no job to flip it."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def by_tag(self, slug: str) -> ArticleQuerySet:
+        return self.filter(tags__slug=slug)
+
+    def by_author(self, author: Author) -> ArticleQuerySet:
+        return self.filter(authors=author)
+
+    def with_bylines(self) -> ArticleQuerySet:
+        """Prefetch what a listing or a page shows: authors in byline order, and tags."""
+        return self.prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+            "tags",
+        )
+
+    def headline_index(self, headlines: list[str]) -> dict[str, Article]:
+        """Articles whose headline matches one of `headlines` (ignoring case), keyed by it."""
+        headlines = [h for h in headlines if h]
+        if not headlines:
+            return {}
+        # Exact match always; SQLite's LOWER() folds ASCII only, so case-blind for ASCII there.
+        matches = self.annotate(title_key=Lower("title")).filter(
+            Q(title__in=headlines) | Q(title_key__in=[h.lower() for h in headlines])
+        )
+        wanted = {h.casefold() for h in headlines}
+        return {
+            a.title.casefold(): a
+            for a in matches.only("title", "slug")
+            if a.title.casefold() in wanted
+        }
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField("headline", max_length=300)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="The story's address: /news/<slug>/. Changing it breaks links already shared.",
+    )
+    standfirst = models.TextField(
+        blank=True,
+        help_text="One or two sentences under the headline, also used in listings and search "
+        "results. Plain text.",
+    )
+    body = models.TextField(
+        blank=True,
+        help_text="The story. Cleaned on save: only paragraphs, headings, lists, quotes, "
+        "emphasis and links are kept.",
+    )
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT, db_index=True)
+    published_at = models.DateTimeField(
+        "publication time",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Readers see a published story from this time on. Set a future time to "
+        "schedule it; it goes live by itself.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    authors = models.ManyToManyField(Author, through="Byline", related_name="articles", blank=True)
+    tags = TaggableManager(blank=True, help_text="Comma-separated topics, e.g. Defence, Japan.")
+
+    lead_image = models.ImageField(upload_to="lead-images/%Y/%m/", blank=True)
+    lead_image_alt = models.CharField(
+        "alt text",
+        max_length=300,
+        blank=True,
+        help_text="What the image shows, for readers who cannot see it.",
+    )
+    lead_image_caption = models.CharField("caption", max_length=500, blank=True)
+    lead_image_credit = models.CharField("credit", max_length=200, blank=True)
+    lead_image_missing = models.BooleanField(
+        default=False,
+        help_text="The scraped source had an image placeholder but no image. Cleared when "
+        "an image is uploaded.",
+    )
+
+    source_name = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="The scraped file this story was imported from; empty for stories written here.",
+    )
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)
+    import_fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="The story's content as last imported, so a re-import can tell whether an "
+        "editor has changed it since.",
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_name"],
+                condition=~Q(source_name=""),
+                name="news_article_unique_source_name",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "published_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        # Every write path (import, admin, shell) stores a clean body; templates trust it.
+        self.body = clean_html(self.body)
+        if self.lead_image:
+            self.lead_image_missing = False
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("news:article_detail", kwargs={"slug": self.slug})
+
+    @property
+    def byline(self) -> list[Author]:
+        """Authors in byline order (uses the prefetch from `with_bylines()` when present)."""
+        return [b.author for b in self.bylines.all()]
+
+    @property
+    def was_updated(self) -> bool:
+        """Whether the story changed noticeably after it went out."""
+        return bool(
+            self.published_at and self.updated_at - self.published_at > timedelta(minutes=1)
+        )
+
+    def content_fingerprint(self) -> str:
+        """A hash of what an editor can change that an import also writes."""
+        links = [(r.title, r.url, r.position) for r in self.related_links.all()]
+        canonical = json.dumps([self.title, self.standfirst, self.body, links], ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class Byline(models.Model):
+    """One author on one story; `position` keeps the byline in the order the desk chose."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "author"], name="news_byline_unique_author_per_article"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} on {self.article}"
+
+
+class RelatedLink(models.Model):
+    """A headline the story points readers to ("Also Read"), where the source placed it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_links")
+    title = models.CharField("headline", max_length=300)
+    url = models.URLField(
+        "URL",
+        max_length=500,
+        blank=True,
+        help_text="Leave empty when the source gave only a headline; it links to our story "
+        "of that headline if we have one.",
+    )
+    position = models.PositiveIntegerField(
+        default=0, help_text="The number of story paragraphs before this link in the source."
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "news"
+
+urlpatterns = [
+    path("", views.ArticleListView.as_view(), name="home"),
+    path("news/<slug:slug>/", views.ArticleDetailView.as_view(), name="article_detail"),
+    path("tags/", views.TagListView.as_view(), name="tag_list"),
+    path("tags/<slug:slug>/", views.TagDetailView.as_view(), name="tag_detail"),
+    path("authors/<slug:slug>/", views.AuthorDetailView.as_view(), name="author_detail"),
+]

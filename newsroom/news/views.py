@@ -1,0 +1,90 @@
+"""Readers' pages. Every one starts from `Article.objects.published()`."""
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, ListView
+from taggit.models import Tag
+
+from .models import Article, Author
+
+PAGE_SIZE = 20
+
+
+class ArticleListView(ListView):
+    template_name = "news/article_list.html"
+    context_object_name = "articles"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        return Article.objects.published().with_bylines()
+
+
+class ArticleDetailView(DetailView):
+    template_name = "news/article_detail.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        return Article.objects.published().with_bylines().prefetch_related("related_links")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        links = list(self.object.related_links.all())
+        # A related headline that names one of our own published stories links there, in one
+        # query however many links there are.
+        ours = (
+            Article.objects.published()
+            .exclude(pk=self.object.pk)
+            .headline_index([link.title for link in links])
+        )
+        for link in links:
+            target = ours.get(link.title.casefold())
+            link.href = target.get_absolute_url() if target else link.url
+        context["related_links"] = links
+        return context
+
+
+class TagListView(ListView):
+    template_name = "news/tag_list.html"
+    context_object_name = "tags"
+
+    def get_queryset(self):
+        published = Article.objects.published().values("pk")
+        return (
+            Tag.objects.annotate(
+                story_count=Count(
+                    "taggit_taggeditem_items",
+                    filter=Q(taggit_taggeditem_items__object_id__in=published),
+                )
+            )
+            .filter(story_count__gt=0)
+            .order_by("name")
+        )
+
+
+class TagDetailView(ListView):
+    """Published stories with one tag; a tag with none (or only drafts) is a 404."""
+
+    template_name = "news/tag_detail.html"
+    context_object_name = "articles"
+    paginate_by = PAGE_SIZE
+    allow_empty = False
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return Article.objects.published().by_tag(self.tag.slug).with_bylines()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class AuthorDetailView(ListView):
+    template_name = "news/author_detail.html"
+    context_object_name = "articles"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        return Article.objects.published().by_author(self.author).with_bylines()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)

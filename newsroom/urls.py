@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from newsroom import views
+
+admin.site.site_header = f"{settings.NEWSROOM_SITE_NAME} editors"
+admin.site.site_title = f"{settings.NEWSROOM_SITE_NAME} admin"
+admin.site.index_title = "Stories, authors and tags"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("consent/", include("newsroom.consent.urls")),
+    re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", views.media),
+    path("", include("newsroom.news.urls")),
+]
+
+handler500 = "newsroom.views.server_error"

@@ -1,0 +1,33 @@
+"""Project-wide error views that need more than Django's defaults give them.
+
+Django renders 500.html with an empty context (no request: the failure may be in a context
+processor), and the CSRF failure page the same way, so both pass the site's name themselves.
+"""
+
+from django.conf import settings
+from django.http import HttpResponseForbidden, HttpResponseServerError
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
+from django.template import loader
+from django.views.decorators.csrf import requires_csrf_token
+from django.views.static import serve
+
+SITE = {
+    "site_name": settings.NEWSROOM_SITE_NAME,
+    "site_description": settings.NEWSROOM_SITE_DESCRIPTION,
+}
+
+
+@requires_csrf_token
+def server_error(request):
+    return HttpResponseServerError(loader.render_to_string("500.html", SITE))
+
+
+def csrf_failure(request, reason=""):
+    context = {**SITE, "no_cookie": reason == REASON_NO_CSRF_COOKIE}
+    return HttpResponseForbidden(loader.render_to_string("403_csrf.html", context))
+
+
+def media(request, path):
+    """Uploaded images, for a single-box newsroom. A larger deployment puts a web server or
+    object storage in front of MEDIA_URL and this view is never reached."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,34 @@
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from newsroom.news.importing import import_paths
+from newsroom.news.models import Article
+
+SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_25d00d43ab60b8b4.txt"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collected_static(django_db_blocker):
+    """Pages link hashed static names, so the manifest must exist, as it does in production."""
+    with django_db_blocker.unblock():
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def seed_path() -> Path:
+    return SEED
+
+
+@pytest.fixture
+def seed_article(db) -> Article:
+    """The seed story, imported and published as `make run` does."""
+    import_paths([SEED], publish=True)
+    return Article.objects.get(source_name=SEED.name)

@@ -1,0 +1,51 @@
+"""Small keyword-only factories: each makes exactly the rows a test asks for."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from itertools import count
+
+from django.utils import timezone
+
+from newsroom.news.models import Article, Author, Byline, RelatedLink
+
+_serial = count(1)
+
+
+def make_author(*, name: str | None = None, slug: str | None = None, bio: str = "") -> Author:
+    n = next(_serial)
+    name = name or f"Reporter {n}"
+    return Author.objects.create(name=name, slug=slug or f"reporter-{n}", bio=bio)
+
+
+def make_article(
+    *,
+    title: str | None = None,
+    slug: str | None = None,
+    standfirst: str = "A short summary of the story.",
+    body: str = "<p>The first paragraph.</p>",
+    status: str = Article.Status.PUBLISHED,
+    published_at: datetime | None = None,
+    authors: Sequence[Author] = (),
+    tags: Sequence[str] = (),
+    related: Sequence[tuple[str, str]] = (),
+) -> Article:
+    n = next(_serial)
+    if published_at is None and status == Article.Status.PUBLISHED:
+        published_at = timezone.now() - timedelta(hours=n)
+    article = Article.objects.create(
+        title=title or f"Story number {n}",
+        slug=slug or f"story-{n}",
+        standfirst=standfirst,
+        body=body,
+        status=status,
+        published_at=published_at,
+    )
+    for position, author in enumerate(authors):
+        Byline.objects.create(article=article, author=author, position=position)
+    if tags:
+        article.tags.add(*tags)
+    for position, (link_title, url) in enumerate(related):
+        RelatedLink.objects.create(article=article, title=link_title, url=url, position=position)
+    return article

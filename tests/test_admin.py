@@ -1,0 +1,142 @@
+"""Editors in Django admin."""
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.urls import reverse
+
+from newsroom.news.models import Article
+from tests.factories import make_article, make_author
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor_client(client):
+    user = User.objects.create_user("ed", password="irrelevant-pass-123", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["news", "taggit"])
+    )
+    client.force_login(user)
+    return client
+
+
+def form_data(**overrides):
+    data = {
+        "title": "Drones over the Bosphorus",
+        "slug": "drones-over-the-bosphorus",
+        "standfirst": "A summary.",
+        "body": "<p>Body text.</p>",
+        "status": "published",
+        "published_at_0": "2026-01-02",
+        "published_at_1": "10:00:00",
+        "tags": "Defence, Turkey",
+        "lead_image_alt": "",
+        "lead_image_caption": "",
+        "lead_image_credit": "",
+        "bylines-TOTAL_FORMS": "0",
+        "bylines-INITIAL_FORMS": "0",
+        "related_links-TOTAL_FORMS": "1",
+        "related_links-INITIAL_FORMS": "0",
+        "related_links-0-title": "An earlier story",
+        "related_links-0-url": "https://example.com/earlier",
+        "related_links-0-position": "1",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_changelist_loads_with_filters_and_search(editor_client):
+    make_article(title="Listed story", authors=[make_author(name="Ann Lee")], tags=["Drones"])
+    response = editor_client.get(reverse("admin:news_article_changelist"), {"q": "Listed"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Listed story" in html and "Ann Lee" in html and "Drones" in html
+
+
+def test_changelist_query_count_does_not_grow_with_rows(
+    editor_client, django_assert_max_num_queries
+):
+    for n in range(30):
+        make_article(authors=[make_author()], tags=[f"T{n}", "Common"])
+    with django_assert_max_num_queries(14):
+        assert editor_client.get(reverse("admin:news_article_changelist")).status_code == 200
+
+
+def test_change_form_loads_with_view_on_site(editor_client, seed_article):
+    response = editor_client.get(reverse("admin:news_article_change", args=[seed_article.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "View on site" in html
+    assert seed_article.title.replace("'", "&#x27;") in html
+
+
+def test_editor_saves_an_article_with_a_related_link(editor_client):
+    author = make_author(name="Kenji Sato")
+    response = editor_client.post(
+        reverse("admin:news_article_add"),
+        form_data(
+            **{
+                "bylines-TOTAL_FORMS": "1",
+                "bylines-0-author": str(author.pk),
+                "bylines-0-position": "0",
+            }
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article = Article.objects.get()
+    assert [(r.title, r.url) for r in article.related_links.all()] == [
+        ("An earlier story", "https://example.com/earlier")
+    ]
+    assert [a.name for a in article.byline] == ["Kenji Sato"]
+    assert sorted(t.name for t in article.tags.all()) == ["Defence", "Turkey"]
+
+
+def test_body_from_the_admin_is_sanitised_on_save(editor_client):
+    editor_client.post(
+        reverse("admin:news_article_add"),
+        form_data(
+            body='<p onclick="x()">Fine <script>alert(1)</script><a href="javascript:x">l</a></p>'
+        ),
+    )
+    assert Article.objects.get().body == "<p>Fine <a>l</a></p>"
+
+
+def test_published_without_a_time_means_now(editor_client):
+    editor_client.post(
+        reverse("admin:news_article_add"), form_data(published_at_0="", published_at_1="")
+    )
+    assert Article.objects.published().count() == 1
+
+
+def test_bad_form_is_refused_with_a_message_and_saves_nothing(editor_client):
+    response = editor_client.post(
+        reverse("admin:news_article_add"),
+        form_data(title="", **{"related_links-0-url": "not a url"}),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "This field is required." in html
+    assert "Enter a valid URL." in html
+    assert not Article.objects.exists()
+
+
+def test_author_autocomplete_finds_authors(editor_client):
+    make_author(name="Kenji Sato")
+    make_author(name="Ann Lee")
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {"term": "Ken", "app_label": "news", "model_name": "byline", "field_name": "author"},
+    )
+    assert [r["text"] for r in response.json()["results"]] == ["Kenji Sato"]
+
+
+def test_demo_editor_command_prints_a_working_login(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("create_demo_editor", stdout=out)
+    password = out.getvalue().split("with password ")[1].strip().strip("'")
+    assert client.login(username="editor", password=password)
+    assert client.get(reverse("admin:news_article_changelist")).status_code == 200

@@ -1,0 +1,163 @@
+"""The consent policy: categories, decisions and the cookie format. No database, no requests."""
+
+from datetime import date
+
+import pytest
+from django.http import SimpleCookie
+
+from newsroom.consent import policy
+
+DAY = date(2025, 3, 14)
+
+
+def make_decision(
+    *, granted: frozenset[str] = frozenset(), version: str = "1", decided_on: date = DAY
+) -> policy.Decision:
+    return policy.Decision(version=version, granted=granted, decided_on=decided_on)
+
+
+@pytest.mark.parametrize(
+    "granted",
+    [
+        frozenset(),
+        frozenset({"analytics"}),
+        frozenset({"preferences", "marketing"}),
+        frozenset(policy.OPTIONAL_KEYS),
+    ],
+)
+def test_serialised_decision_parses_back_unchanged(granted):
+    decision = make_decision(granted=granted)
+
+    assert policy.parse_cookie(policy.serialise(decision), version="1") == decision
+
+
+def test_cookie_value_is_readable_and_names_version_categories_and_date():
+    value = policy.serialise(make_decision(granted=frozenset({"analytics"})))
+
+    assert value == "version:1|preferences:0|analytics:1|marketing:0|date:2025-03-14"
+
+
+def test_cookie_value_needs_no_quoting_in_a_set_cookie_header():
+    value = policy.serialise(make_decision(granted=frozenset(policy.OPTIONAL_KEYS)))
+    cookie = SimpleCookie()
+    cookie[policy.COOKIE_NAME] = value
+
+    assert cookie.output(header="") == f" {policy.COOKIE_NAME}={value}"
+
+
+def test_field_order_does_not_matter_when_parsing():
+    value = "date:2025-03-14|marketing:1|analytics:0|preferences:1|version:1"
+
+    decision = policy.parse_cookie(value, version="1")
+
+    assert decision == make_decision(granted=frozenset({"preferences", "marketing"}))
+
+
+def test_cookie_from_an_older_policy_version_is_no_decision():
+    value = policy.serialise(make_decision(granted=frozenset(policy.OPTIONAL_KEYS), version="1"))
+
+    assert policy.parse_cookie(value, version="2") is None
+
+
+GOOD = "version:1|preferences:0|analytics:1|marketing:0|date:2025-03-14"
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        None,
+        123,
+        "",
+        "yes",
+        "version:1",
+        GOOD.replace("|date:2025-03-14", ""),
+        GOOD + "|tracking:1",
+        GOOD + "|analytics:1",
+        GOOD.replace("analytics:1", "analytics:2"),
+        GOOD.replace("analytics:1", "analytics:"),
+        GOOD.replace("analytics:1", "analytics:1:1"),
+        GOOD.replace("analytics:1", "necessary:1"),
+        GOOD.replace("2025-03-14", "2025-02-30"),
+        GOOD.replace("2025-03-14", "2025-W11-5"),
+        GOOD.replace("2025-03-14", "２０２５-03-14"),
+        GOOD.replace("|", ","),
+        GOOD + "|" * 300,
+        '"' + GOOD + '"',
+    ],
+)
+def test_malformed_cookie_is_no_decision_and_never_raises(junk):
+    assert policy.parse_cookie(junk, version="1") is None
+
+
+def test_before_a_decision_only_necessary_cookies_are_allowed():
+    state = policy.state_from_cookie(None, version="1")
+
+    assert not state.decided
+    assert state.granted == {
+        "necessary": True,
+        "preferences": False,
+        "analytics": False,
+        "marketing": False,
+    }
+
+
+def test_a_decision_allows_necessary_and_the_granted_categories_only():
+    state = policy.ConsentState(decision=make_decision(granted=frozenset({"analytics"})))
+
+    assert state.decided
+    assert state.allows("necessary")
+    assert state.allows("analytics")
+    assert not state.allows("marketing")
+    assert not state.allows("no-such-category")
+
+
+def test_necessary_is_the_one_required_category():
+    assert [c.key for c in policy.CATEGORIES if c.required] == ["necessary"]
+    assert policy.OPTIONAL_KEYS == ("preferences", "analytics", "marketing")
+
+
+def test_decision_refuses_categories_that_are_not_optional():
+    with pytest.raises(ValueError, match="necessary"):
+        make_decision(granted=frozenset({"necessary"}))
+
+
+def test_decision_refuses_a_version_the_cookie_cannot_hold():
+    with pytest.raises(ValueError, match="cannot be stored"):
+        make_decision(version="2 (March)")
+
+
+@pytest.mark.parametrize(
+    ("version", "valid"),
+    [("1", True), ("2025-03.b_2", True), ("", False), ("1|2", False), ("a:b", False), ("é", False)],
+)
+def test_policy_version_must_be_cookie_safe(version, valid):
+    assert policy.is_valid_version(version) is valid
+
+
+@pytest.mark.parametrize(
+    ("action", "granted"),
+    [
+        ("accept_all", {"preferences", "analytics", "marketing"}),
+        ("reject_all", set()),
+        ("withdraw", set()),
+        ("save", {"analytics"}),
+    ],
+)
+def test_each_action_records_its_decision(action, granted):
+    decision = policy.decision_for(action=action, chosen={"analytics"}, version="1", today=DAY)
+
+    assert decision == make_decision(granted=frozenset(granted))
+
+
+def test_save_ignores_ticks_for_required_or_unknown_categories():
+    decision = policy.decision_for(
+        action="save", chosen={"necessary", "tracking", "marketing"}, version="1", today=DAY
+    )
+
+    assert decision is not None
+    assert decision.granted == {"marketing"}
+
+
+@pytest.mark.parametrize("action", ["", "accept", "ACCEPT_ALL", "delete"])
+def test_unknown_action_records_nothing(action):
+    assert policy.decision_for(action=action, chosen=set(), version="1", today=DAY) is None

@@ -1,0 +1,289 @@
+"""`manage.py import_seeds` and the importer behind it."""
+
+from html.parser import HTMLParser
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from taggit.models import Tag, TaggedItem
+
+from newsroom.news.importing import import_paths
+from newsroom.news.models import Article, Author, Byline, RelatedLink
+
+pytestmark = pytest.mark.django_db
+
+HEADLINE = "Japan's Defence Minister Visits Turkey for Defence Cooperation, Drones"
+
+
+def snapshot() -> dict[str, list[dict]]:
+    """Every row the importer can touch, with every column, timestamps included."""
+    return {
+        model.__name__: list(model.objects.order_by("pk").values())
+        for model in (Article, Author, Byline, RelatedLink, Tag, TaggedItem)
+    }
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("import_seeds", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def write(directory: Path, name: str, text: str) -> Path:
+    path = directory / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_import_creates_the_seed_story_as_a_draft(seed_path):
+    output = run(str(seed_path))
+    article = Article.objects.get()
+    assert article.title == HEADLINE
+    assert article.status == Article.Status.DRAFT
+    assert article.published_at is None
+    assert article.standfirst.startswith("Gen. Nakatani, Japan's defense minister")
+    assert article.body.count("<p>") == 9
+    assert article.lead_image_missing
+    assert [a.name for a in article.byline] == ["Newsroom Staff"]
+    assert [(r.title, r.url, r.position) for r in article.related_links.all()] == [
+        ("5 Surprising Business Leaders Who Attended Trump's Inauguration", "", 4),
+        ("Advice from 5 CFOs Germinating Growth and Innovation in 2025", "", 6),
+    ]
+    assert "created" in output
+    assert "10 paragraphs, 2 related links" in output
+    assert "separator line \u00d72" in output
+    assert "lead image missing" in output
+
+
+def test_default_path_is_the_seeds_folder():
+    run()
+    assert Article.objects.get().source_name == "000_25d00d43ab60b8b4.txt"
+
+
+def test_reimporting_the_seeds_changes_nothing_and_creates_nothing(seed_path):
+    run("--publish", str(seed_path.parent))
+    before = snapshot()
+    output = run("--publish", "--tag", "Extra", "--author", "Someone Else", str(seed_path.parent))
+    assert snapshot() == before
+    assert "unchanged" in output
+    assert "1 unchanged" in output
+
+
+def test_publish_makes_the_story_visible_at_once(seed_path):
+    run("--publish", str(seed_path))
+    assert Article.objects.published().get().title == HEADLINE
+
+
+def test_author_and_tags_options(seed_path):
+    run("--author", "Jane Wire", "--tag", "Defence", "--tag", "Japan", str(seed_path))
+    article = Article.objects.get()
+    assert [a.name for a in article.byline] == ["Jane Wire"]
+    assert sorted(t.name for t in article.tags.all()) == ["Defence", "Japan"]
+
+
+def test_dry_run_reports_and_writes_nothing(seed_path):
+    output = run("--dry-run", "--publish", str(seed_path))
+    assert snapshot() == {name: [] for name in snapshot()}
+    assert "created" in output
+    assert "Dry run, nothing written" in output
+
+
+def test_changed_source_updates_its_article_and_keeps_its_address(tmp_path):
+    path = write(tmp_path, "story.txt", "Old headline\n\nFirst.\n\nSecond.")
+    run(str(path))
+    slug = Article.objects.get().slug
+    write(tmp_path, "story.txt", "New headline\n\nFirst.\n\nSecond, revised.\n\nAlso Read: X")
+    output = run(str(path))
+    article = Article.objects.get()
+    assert "updated" in output
+    assert article.title == "New headline"
+    assert article.slug == slug
+    assert article.body == "<p>Second, revised.</p>"
+    assert [r.title for r in article.related_links.all()] == ["X"]
+
+
+def test_story_edited_since_import_is_skipped_with_a_warning(tmp_path):
+    path = write(tmp_path, "story.txt", "Headline\n\nFirst.\n\nSecond.")
+    run(str(path))
+    article = Article.objects.get()
+    article.body = "<p>An editor's careful rewrite.</p>"
+    article.save()
+    write(tmp_path, "story.txt", "Headline\n\nFirst.\n\nSecond, from the wire again.")
+    output = run(str(path))
+    assert "skipped" in output
+    assert "edited in the admin since it was imported" in output
+    assert Article.objects.get().body == "<p>An editor's careful rewrite.</p>"
+
+
+def test_force_overwrites_an_edited_story(tmp_path):
+    path = write(tmp_path, "story.txt", "Headline\n\nFirst.\n\nSecond.")
+    run(str(path))
+    Article.objects.update(body="<p>Edited.</p>")
+    write(tmp_path, "story.txt", "Headline\n\nFirst.\n\nSecond, from the wire again.")
+    run("--force", str(path))
+    assert Article.objects.get().body == "<p>Second, from the wire again.</p>"
+
+
+def test_two_sources_with_the_same_headline_get_distinct_addresses(tmp_path):
+    run(
+        str(write(tmp_path, "a.txt", "Same headline\n\nOne.")),
+        str(write(tmp_path, "b.txt", "Same headline\n\nTwo.")),
+    )
+    assert sorted(Article.objects.values_list("slug", flat=True)) == [
+        "same-headline",
+        "same-headline-2",
+    ]
+
+
+def test_related_headline_matching_one_of_our_stories_links_there(client, tmp_path):
+    run(
+        "--publish",
+        str(write(tmp_path, "a.txt", "First story\n\nOne.\n\nAlso Read: Second Story")),
+        str(write(tmp_path, "b.txt", "Second story\n\nTwo.")),
+    )
+    page = client.get("/news/first-story/").content.decode()
+    assert '<a href="/news/second-story/">Second Story</a>' in page
+
+
+BAD_FILES = {
+    "empty": (b"", "file is empty"),
+    "binary": (b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00" * 20, "file is binary"),
+    "latin-1": ("D\u00e9fense headline\n\nCaf\u00e9.".encode("latin-1"), "not UTF-8"),
+    "no headline": (b"Separator\n\nimg\n\n", "no headline found"),
+    "oversized": (b"Headline\n\n" + b"word " * 220_000, "over the 1,048,576-byte limit"),
+}
+
+
+@pytest.mark.parametrize("kind", BAD_FILES)
+def test_a_bad_file_stops_the_run_with_one_line_and_writes_nothing(kind, seed_path, tmp_path):
+    data, reason = BAD_FILES[kind]
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(data)
+    before = snapshot()
+    with pytest.raises(CommandError) as info:
+        # The good seed comes first: it must not be written either.
+        run("--publish", str(seed_path), str(bad))
+    message = str(info.value)
+    assert "\n" not in message
+    assert str(bad) in message
+    assert reason in message
+    assert snapshot() == before
+
+
+def test_a_missing_path_stops_the_run(tmp_path):
+    with pytest.raises(CommandError, match=r"missing\.txt: no such file or directory"):
+        run(str(tmp_path / "missing.txt"))
+    assert not Article.objects.exists()
+
+
+def test_a_directory_without_seed_files_stops_the_run(tmp_path):
+    with pytest.raises(CommandError, match=r"directory holds no \.txt files"):
+        run(str(tmp_path))
+
+
+def test_an_unreadable_file_stops_the_run(tmp_path, monkeypatch):
+    path = write(tmp_path, "locked.txt", "Headline\n\nBody.")
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(CommandError, match=r"locked\.txt: permission denied"):
+        run(str(path))
+    assert not Article.objects.exists()
+
+
+def test_command_fails_with_exit_code_and_one_line_on_stderr(tmp_path):
+    """The real process: non-zero exit, one line on stderr, no traceback."""
+    import subprocess
+    import sys
+
+    bad = tmp_path / "empty.txt"
+    bad.write_bytes(b"")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "import_seeds", str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        env={
+            "DJANGO_SECRET_KEY": "test",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "PATH": "/usr/bin:/bin",
+        },
+        check=False,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        f"CommandError: {bad}: file is empty (nothing was imported)"
+    ]
+    assert "Traceback" not in result.stderr
+
+
+HOSTILE_SEED = """Headline <script>alert('h')</script>
+
+A standfirst with <img src=x onerror=alert(1)> in it.
+
+Body <script>document.cookie</script> text <a href="javascript:alert(1)">click</a>.
+
+<p onclick="steal()">Handler</p> <a href="https://example.com/" onmouseover="x()">ok link</a>
+
+<a href=" JaVaScRiPt:alert(2)">spaced</a> <iframe src="https://evil.example/"></iframe>
+
+Also Read: <b onclick="x()">Linked</b>
+"""
+
+
+class ElementAudit(HTMLParser):
+    """Collects every element, attribute and script of a page, as a browser would parse it."""
+
+    def __init__(self):
+        super().__init__()
+        self.handlers: list[str] = []
+        self.bad_urls: list[str] = []
+        self.scripts: list[dict] = []
+        self.tags: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        attributes = dict(attrs)
+        self.handlers += [name for name in attributes if name.startswith("on")]
+        for name in ("href", "src", "action", "formaction"):
+            value = "".join((attributes.get(name) or "").split()).lower()
+            if value.startswith(("javascript:", "data:", "vbscript:")):
+                self.bad_urls.append(value)
+        if tag == "script":
+            self.scripts.append(attributes)
+
+
+def test_hostile_markup_survives_neither_the_store_nor_the_page(client, tmp_path):
+    run("--publish", str(write(tmp_path, "hostile.txt", HOSTILE_SEED)))
+    article = Article.objects.get()
+    stored = " ".join(
+        [
+            article.title,
+            article.standfirst,
+            article.body,
+            *(f"{r.title} {r.url}" for r in article.related_links.all()),
+        ]
+    ).lower()
+    for bad in ("<script", "onerror", "onclick", "onmouseover", "javascript:", "<iframe", "<img"):
+        assert bad not in stored
+    assert article.title == "Headline"
+    assert '<a href="https://example.com/">ok link</a>' in article.body
+    assert [r.title for r in article.related_links.all()] == ["Linked"]
+
+    audit = ElementAudit()
+    audit.feed(client.get(article.get_absolute_url()).content.decode())
+    assert audit.handlers == []
+    assert audit.bad_urls == []
+    assert "iframe" not in audit.tags and "img" not in audit.tags
+    # The only scripts are the site's own static files: nothing inline, nothing from the story.
+    assert all(script.get("src", "").startswith("/static/") for script in audit.scripts)
+
+
+def test_import_paths_is_callable_without_the_command(seed_path):
+    report = import_paths([seed_path], publish=True)
+    assert report.count("created") == 1
+    assert report.summary() == "1 created, 0 updated, 0 unchanged, 0 skipped."

@@ -1,0 +1,71 @@
+import pytest
+
+from newsroom.news.sanitize import clean_html, html_to_text, paragraphs_to_html
+
+HOSTILE = [
+    '<script>alert("x")</script>',
+    '<img src="x" onerror="alert(1)">',
+    '<a href="javascript:alert(1)">link</a>',
+    '<a href="JaVaScRiPt:alert(1)">link</a>',
+    '<a href="&#106;avascript:alert(1)">link</a>',
+    '<a href="data:text/html;base64,PHNjcmlwdD4=">link</a>',
+    '<p onclick="steal()">text</p>',
+    '<iframe src="https://evil.example/"></iframe>',
+    '<svg onload="alert(1)"><circle/></svg>',
+    "<style>body{display:none}</style>",
+    '<p style="background:url(javascript:alert(1))">x</p>',
+    '<form action="https://evil.example/"><input name="q"></form>',
+]
+
+
+@pytest.mark.parametrize("fragment", HOSTILE)
+def test_hostile_markup_does_not_survive(fragment):
+    cleaned = clean_html(fragment).lower()
+    for bad in (
+        "<script",
+        "onerror",
+        "onclick",
+        "onload",
+        "javascript:",
+        "data:",
+        "<iframe",
+        "<svg",
+        "<style",
+        "style=",
+        "<form",
+        "<input",
+        "<img",
+    ):
+        assert bad not in cleaned
+
+
+def test_script_content_is_dropped_not_shown_as_text():
+    assert clean_html("<p>before<script>alert(1)</script>after</p>") == "<p>beforeafter</p>"
+
+
+def test_story_markup_is_kept():
+    fragment = (
+        "<h2>Sub</h2><p>A <strong>bold</strong>, <em>fine</em> "
+        '<a href="https://example.com/" title="t">link</a> and '
+        '<a href="mailto:desk@example.com">mail</a>.</p><blockquote><p>Quote</p></blockquote>'
+        "<ul><li>One</li></ul>"
+    )
+    assert clean_html(fragment) == fragment
+
+
+def test_paragraphs_are_cleaned_one_by_one():
+    html = paragraphs_to_html(["<script>unclosed", "second <b>para</b>", "   "])
+    assert html == "<p>unclosed</p>\n<p>second <b>para</b></p>"
+
+
+def test_block_markup_inside_a_scraped_paragraph_is_flattened():
+    assert paragraphs_to_html(["a <h1>big</h1> b"]) == "<p>a big b</p>"
+
+
+def test_plain_text_keeps_characters_and_drops_tags():
+    assert html_to_text("AT&amp;T <b>said</b> 1 &lt; 2 <script>x()</script>") == "AT&T said 1 < 2"
+
+
+def test_cleaning_is_idempotent():
+    once = clean_html('<p>a <a href="https://x.test/" onclick="y">b</a> &amp; c</p>')
+    assert clean_html(once) == once

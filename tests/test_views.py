@@ -1,0 +1,269 @@
+"""Readers' pages."""
+
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from newsroom.news.models import Article
+from tests.factories import make_article, make_author
+
+pytestmark = pytest.mark.django_db
+
+HEADLINE = "Japan's Defence Minister Visits Turkey for Defence Cooperation, Drones"
+ESCAPED_HEADLINE = HEADLINE.replace("'", "&#x27;")
+
+
+def page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def test_home_lists_the_seed_story(client, seed_article):
+    html = page(client, "/")
+    assert ESCAPED_HEADLINE in html
+    assert seed_article.get_absolute_url() in html
+
+
+def test_home_lists_newest_first_and_hides_drafts_and_scheduled(client):
+    make_article(title="Older", published_at=timezone.now() - timedelta(days=2))
+    make_article(title="Newer", published_at=timezone.now() - timedelta(hours=1))
+    make_article(title="A draft", status=Article.Status.DRAFT)
+    make_article(title="Tomorrow", published_at=timezone.now() + timedelta(days=1))
+    html = page(client, "/")
+    assert html.index("Newer") < html.index("Older")
+    assert "A draft" not in html
+    assert "Tomorrow" not in html
+
+
+def test_home_is_paginated_with_rel_links(client):
+    for n in range(25):
+        make_article(title=f"Paged story {n:02}")
+    first = page(client, "/")
+    assert '<link rel="next" href="?page=2">' in first
+    second = page(client, "/?page=2")
+    assert '<link rel="prev" href="?page=1">' in second
+    assert client.get("/?page=9").status_code == 404
+    assert client.get("/?page=abc").status_code == 404
+
+
+def test_article_page_shows_the_seed_story_cleanly(client, seed_article):
+    html = page(client, seed_article.get_absolute_url())
+    assert f'<h1 class="story__title">{ESCAPED_HEADLINE}</h1>' in html
+    text = unescape(html)
+    paragraphs = [
+        "Gen. Nakatani, Japan's defense minister",
+        "Turkey, a NATO member eager",
+        "Japan is evaluating Turkey",
+        "Nakatani plans to visit a Turkish navy shipyard",
+        "The ministry stated that the visit",
+        "Turkey has become well-known for its drone technologies",
+        "The meetings in Ankara",
+        "Turkey's military sector",
+        "Japan's interest in drones",
+        "Drones are becoming increasingly important",
+    ]
+    positions = [text.index(p, text.index("<main")) for p in paragraphs]
+    assert positions == sorted(positions)
+    assert all(text.count(p) == 1 for p in paragraphs[1:])
+    aside = text[text.index('<aside class="related"') :]
+    assert "5 Surprising Business Leaders Who Attended Trump's Inauguration" in aside
+    assert "Advice from 5 CFOs Germinating Growth and Innovation in 2025" in aside
+    for junk in (
+        "Separator",
+        "Also Read:",
+        "Current Issue",
+        "Do you like Cookies?",
+        "We use cookies to ensure you get the best experience",
+    ):
+        assert junk not in text
+    assert ">img<" not in text
+    assert "\nimg\n" not in text
+
+
+def test_article_page_has_semantic_structure(client):
+    author = make_author(name="Ayşe Demir")
+    article = make_article(title="Structured", authors=[author], tags=["Defence"])
+    html = page(client, article.get_absolute_url())
+    assert '<html lang="en-gb">' in html
+    assert "<article" in html and "<header" in html
+    assert f'<a href="/authors/{author.slug}/" rel="author">Ayşe Demir</a>' in html
+    stamp = timezone.localtime(article.published_at).isoformat(timespec="seconds")
+    assert f'<time datetime="{stamp}">' in html
+    assert '<a href="/tags/defence/" rel="tag">Defence</a>' in html
+    assert '<meta name="description" content="A short summary of the story.">' in html
+    assert "<title>Structured · Newsroom</title>" in html
+
+
+def test_byline_keeps_the_desk_order(client):
+    first, second, third = (make_author(name=n) for n in ("Zed", "Amy", "Max"))
+    article = make_article(authors=[first, second, third])
+    html = page(client, article.get_absolute_url())
+    assert html.index(">Zed<") < html.index(">Amy<") < html.index(">Max<")
+
+
+def test_lead_image_is_shown_in_a_figure_with_caption_and_credit(client, settings):
+    from django.core.files.base import ContentFile
+
+    article = make_article(title="Pictured")
+    article.lead_image.save("drone.gif", ContentFile(TINY_GIF), save=False)
+    article.lead_image_alt = "A drone on a runway"
+    article.lead_image_caption = "A TB2 at an air show."
+    article.lead_image_credit = "Photo: Wire"
+    article.save()
+    html = page(client, article.get_absolute_url())
+    assert '<figure class="story__figure">' in html
+    assert 'alt="A drone on a runway"' in html
+    assert "A TB2 at an air show." in html and "Photo: Wire" in html
+    image = client.get(article.lead_image.url)
+    assert image.status_code == 200
+    assert b"".join(image.streaming_content) == TINY_GIF
+    image.close()
+
+
+TINY_GIF = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00"
+    b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
+
+
+@pytest.mark.parametrize(
+    "status_and_time",
+    [
+        (Article.Status.DRAFT, None),
+        (Article.Status.PUBLISHED, timedelta(hours=2)),
+    ],
+)
+def test_drafts_and_scheduled_stories_are_404(client, status_and_time):
+    status, ahead = status_and_time
+    article = make_article(status=status, published_at=timezone.now() + ahead if ahead else None)
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 404
+    assert "We can't find that page" in response.content.decode()
+
+
+def test_scheduled_story_goes_live_when_its_time_comes(client):
+    article = make_article(published_at=timezone.now() + timedelta(minutes=5))
+    assert client.get(article.get_absolute_url()).status_code == 404
+    Article.objects.filter(pk=article.pk).update(published_at=timezone.now() - timedelta(seconds=1))
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_unknown_slug_gets_the_friendly_404(client):
+    response = client.get("/news/no-such-story/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "We can't find that page" in html
+    assert '<meta name="robots" content="noindex">' in html
+
+
+def test_server_error_page_is_friendly_and_has_no_traceback(client, monkeypatch):
+    from newsroom.news import views
+
+    def explode(self):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(views.ArticleListView, "get_queryset", explode)
+    client.raise_request_exception = False
+    response = client.get("/")
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong on our side" in html
+    assert "database on fire" not in html
+    assert "Traceback" not in html
+    assert "<title>Something went wrong · Newsroom</title>" in html
+
+
+def _queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_article_page_query_count_does_not_grow_with_authors_tags_and_links(
+    client, django_assert_max_num_queries
+):
+    small = make_article(
+        authors=[make_author()], tags=["One"], related=[("Elsewhere", "https://example.com/")]
+    )
+    big = make_article(
+        authors=[make_author() for _ in range(8)],
+        tags=[f"Tag {n}" for n in range(8)],
+        related=[(f"Link {n}", f"https://example.com/{n}") for n in range(8)],
+    )
+    _queries_for(client, "/")  # warm anything process-wide (content types)
+    assert _queries_for(client, small.get_absolute_url()) == _queries_for(
+        client, big.get_absolute_url()
+    )
+    with django_assert_max_num_queries(5):
+        client.get(big.get_absolute_url())
+
+
+def test_listing_query_count_does_not_grow_with_stories(client, django_assert_max_num_queries):
+    for _ in range(3):
+        make_article(authors=[make_author()], tags=["A", "B"])
+    _queries_for(client, "/")
+    few = _queries_for(client, "/")
+    for _ in range(12):
+        make_article(authors=[make_author(), make_author()], tags=["C", "D", "E"])
+    assert _queries_for(client, "/") == few
+    with django_assert_max_num_queries(5):
+        client.get("/")
+
+
+def test_tag_page_lists_only_published_stories_with_that_tag(client):
+    make_article(title="Tagged live", tags=["Drones"])
+    make_article(title="Tagged draft", tags=["Drones"], status=Article.Status.DRAFT)
+    make_article(title="Other topic", tags=["Elections"])
+    html = page(client, reverse("news:tag_detail", args=["drones"]))
+    assert "Tagged live" in html
+    assert "Tagged draft" not in html and "Other topic" not in html
+
+
+def test_tag_with_only_drafts_and_unknown_tag_are_404(client):
+    make_article(tags=["Secret"], status=Article.Status.DRAFT)
+    assert client.get("/tags/secret/").status_code == 404
+    assert client.get("/tags/never-used/").status_code == 404
+
+
+def test_topics_page_counts_published_stories_only(client):
+    make_article(tags=["Drones"])
+    make_article(tags=["Drones"])
+    make_article(tags=["Secret"], status=Article.Status.DRAFT)
+    html = page(client, "/tags/")
+    assert "Drones" in html and "(2 stories)" in html
+    assert "Secret" not in html
+
+
+def test_author_page_shows_bio_and_their_published_stories(client):
+    author = make_author(name="Kenji Sato", bio="Covers defence from Tokyo.")
+    make_article(title="Kenji's story", authors=[author])
+    make_article(title="Kenji's draft", authors=[author], status=Article.Status.DRAFT)
+    make_article(title="Someone else's")
+    html = page(client, author.get_absolute_url())
+    assert "Covers defence from Tokyo." in html
+    assert "Kenji&#x27;s story" in html
+    assert "draft" not in html and "Someone else" not in html
+
+
+def test_author_without_stories_is_shown_but_not_indexed(client):
+    author = make_author(name="New Hire")
+    html = page(client, author.get_absolute_url())
+    assert '<meta name="robots" content="noindex">' in html
+    assert client.get("/authors/nobody/").status_code == 404
+
+
+def test_plain_text_fields_are_escaped(client):
+    author = make_author(name="<b>Bold</b> Name", bio="<script>x()</script>")
+    article = make_article(
+        title="<i>Italic</i> headline", standfirst="<script>s()</script>", authors=[author]
+    )
+    html = page(client, article.get_absolute_url())
+    assert "&lt;i&gt;Italic&lt;/i&gt; headline" in html
+    assert "<script>s()" not in html
+    assert "&lt;b&gt;Bold&lt;/b&gt; Name" in html
