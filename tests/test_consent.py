@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.template import Context, Template
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from newsroom.consent import policy
@@ -337,6 +337,15 @@ def test_post_from_our_own_pages_is_accepted(client, headers):
 
     assert response.status_code == 303
     assert policy.COOKIE_NAME in response.cookies
+
+
+def test_banner_form_works_without_a_csrf_token():
+    strict = Client(enforce_csrf_checks=True)
+
+    response = choose(strict, action="reject_all")
+
+    assert response.status_code == 303
+    assert set(response.cookies) == {policy.COOKIE_NAME}
 
 
 def test_other_methods_are_not_allowed(client):

@@ -79,7 +79,7 @@ GOOD = "version:1|preferences:0|analytics:1|marketing:0|date:2025-03-14"
         GOOD.replace("analytics:1", "necessary:1"),
         GOOD.replace("2025-03-14", "2025-02-30"),
         GOOD.replace("2025-03-14", "2025-W11-5"),
-        GOOD.replace("2025-03-14", "２０２５-03-14"),
+        GOOD.replace("2025-03-14", "\uff12\uff10\uff12\uff15-03-14"),  # full-width digits
         GOOD.replace("|", ","),
         GOOD + "|" * 300,
         '"' + GOOD + '"',

@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 from tests.factories import make_article, make_author
 
@@ -81,5 +82,7 @@ def test_public_pages_are_valid_html(client, seed_article, tmp_path):
         "consent-settings": "/consent/",
     }
     pages = {name: client.get(url).content.decode() for name, url in urls.items()}
+    pages["bad-request"] = client.get("/", HTTP_HOST="evil.example").content.decode()
+    pages["csrf-failure"] = Client(enforce_csrf_checks=True).post("/admin/login/").content.decode()
     errors = validate(pages, tmp_path)
     assert errors == {name: [] for name in pages}

@@ -267,3 +267,22 @@ def test_plain_text_fields_are_escaped(client):
     assert "&lt;i&gt;Italic&lt;/i&gt; headline" in html
     assert "<script>s()" not in html
     assert "&lt;b&gt;Bold&lt;/b&gt; Name" in html
+
+
+def test_bad_host_gets_the_friendly_400(client):
+    response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "We couldn't understand that request" in response.content.decode()
+
+
+def test_expired_form_gets_the_friendly_csrf_page():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        "/admin/login/", {"username": "x", "password": "y"}
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "That form has expired" in html
+    assert "nothing was changed" in html
+    assert "<title>Form expired · Newsroom</title>" in html

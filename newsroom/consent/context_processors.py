@@ -10,7 +10,8 @@ Templates ask about a category before including an optional script::
 which is false, so a typo keeps a script out rather than letting it in. Also available:
 `consent.decided` (has the reader chosen under the current policy), `consent.show_banner`,
 `consent.decision` (the recorded `policy.Decision`, or None) and `consent.categories`.
-The `consent_tags` library offers the same question as a tag: `{% consent_granted "analytics" as ok %}`.
+The `consent_tags` library asks the same question as a tag:
+`{% consent_granted "analytics" as ok %}`.
 """
 
 from dataclasses import dataclass

@@ -51,33 +51,35 @@ _DROPPED_WITH_CONTENT = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 
-_body_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-)
-_inline_cleaner = bleach.Cleaner(
-    tags=INLINE_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-)
-_text_cleaner = bleach.Cleaner(tags=set(), attributes={}, strip=True, strip_comments=True)
+
+def _cleaner(tags: frozenset[str]) -> bleach.Cleaner:
+    return bleach.Cleaner(
+        tags=tags,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+    )
+
+
+_body_cleaner = _cleaner(ALLOWED_TAGS)
+_inline_cleaner = _cleaner(INLINE_TAGS)
+_text_cleaner = _cleaner(frozenset())
 _WHITESPACE = re.compile(r"\s+")
+
+
+def _clean(cleaner: bleach.Cleaner, fragment: str) -> str:
+    return cleaner.clean(_DROPPED_WITH_CONTENT.sub("", fragment)).strip()
 
 
 def clean_html(fragment: str) -> str:
     """Return `fragment` reduced to the allow-list: safe to store and to mark safe."""
-    return _body_cleaner.clean(_DROPPED_WITH_CONTENT.sub("", fragment)).strip()
+    return _clean(_body_cleaner, fragment)
 
 
 def html_to_text(fragment: str) -> str:
     """The words of an HTML fragment as plain text, for fields that templates escape."""
-    text = _text_cleaner.clean(_DROPPED_WITH_CONTENT.sub("", fragment))
-    return _WHITESPACE.sub(" ", html.unescape(text)).strip()
+    return _WHITESPACE.sub(" ", html.unescape(_clean(_text_cleaner, fragment))).strip()
 
 
 def paragraphs_to_html(paragraphs: list[str] | tuple[str, ...]) -> str:
@@ -85,5 +87,5 @@ def paragraphs_to_html(paragraphs: list[str] | tuple[str, ...]) -> str:
 
     Each paragraph is cleaned on its own, so broken markup in one cannot swallow the next.
     """
-    cleaned = (_inline_cleaner.clean(_DROPPED_WITH_CONTENT.sub("", p)).strip() for p in paragraphs)
+    cleaned = (_clean(_inline_cleaner, paragraph) for paragraph in paragraphs)
     return "\n".join(f"<p>{text}</p>" for text in cleaned if text)

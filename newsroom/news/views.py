@@ -1,5 +1,6 @@
 """Readers' pages. Every one starts from `Article.objects.published()`."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
@@ -53,7 +54,12 @@ class TagListView(ListView):
             Tag.objects.annotate(
                 story_count=Count(
                     "taggit_taggeditem_items",
-                    filter=Q(taggit_taggeditem_items__object_id__in=published),
+                    filter=Q(
+                        taggit_taggeditem_items__content_type=ContentType.objects.get_for_model(
+                            Article
+                        ),
+                        taggit_taggeditem_items__object_id__in=published,
+                    ),
                 )
             )
             .filter(story_count__gt=0)

@@ -61,8 +61,9 @@
     var data = new FormData(form);
     data.append(submitter.name, submitter.value);
     setBusy(true);
+    // getAttribute, not form.action: the buttons named "action" shadow that property.
     // "manual" keeps the 303 from fetching the whole next page; the cookie is set either way.
-    fetch(form.action, {
+    fetch(form.getAttribute("action"), {
       method: "POST",
       body: data,
       credentials: "same-origin",
