@@ -34,15 +34,19 @@ node_modules/.installed: package.json package-lock.json
 validators: node_modules/.installed
 
 run: install
-	$(WITH_KEY) $(PY) manage.py migrate --noinput
-	$(WITH_KEY) $(PY) manage.py collectstatic --noinput --verbosity 0
-	$(WITH_KEY) $(PY) manage.py import_seeds --publish seeds/
-	$(WITH_KEY) $(PY) manage.py create_demo_editor
-	$(WITH_KEY) $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "== migrate the database"
+	@$(WITH_KEY) $(PY) manage.py migrate --noinput --verbosity 1
+	@$(WITH_KEY) $(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "== import seeds/"
+	@$(WITH_KEY) $(PY) manage.py import_seeds --publish seeds/
+	@echo "== demo editor"
+	@$(WITH_KEY) $(PY) manage.py create_demo_editor --site http://$(HOST):$(PORT)
+	@echo "== serving http://$(HOST):$(PORT)/ (Ctrl-C stops)"
+	@$(WITH_KEY) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The suite collects static files itself (tests/conftest.py), so a bare pytest works too.
 test: install validators
-	$(WITH_KEY) $(PY) -m pytest $(PYTEST_ARGS)
+	@$(WITH_KEY) $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

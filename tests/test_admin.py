@@ -12,11 +12,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def editor_client(client):
-    user = User.objects.create_user("ed", password="irrelevant-pass-123", is_staff=True)
+    user = User.objects.create_user("ed", password="correct-horse-battery", is_staff=True)
     user.user_permissions.set(
         Permission.objects.filter(content_type__app_label__in=["news", "taggit"])
     )
-    client.force_login(user)
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "ed", "password": "correct-horse-battery", "next": "/admin/"},
+    )
+    assert response.status_code == 302
     return client
 
 

@@ -18,8 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="editor")
+        parser.add_argument("--site", default="http://127.0.0.1:8000", help="Where the site runs.")
 
-    def handle(self, *args, username, **options):
+    def handle(self, *args, username, site, **options):
         user, created = get_user_model().objects.get_or_create(
             username=username, defaults={"email": f"{username}@example.com"}
         )
@@ -32,6 +33,6 @@ class Command(BaseCommand):
         )
         verb = "Created" if created else "Reset"
         self.stdout.write(
-            f"{verb} the demo editor. Log in at http://127.0.0.1:8000/admin/ "
+            f"{verb} the demo editor. Log in at {site.rstrip('/')}/admin/ "
             f"as {username!r} with password {password!r}"
         )
