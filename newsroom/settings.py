@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "taggit",
+    "django_prose_editor",
     "newsroom.news",
     "newsroom.consent",
 ]
@@ -167,6 +168,9 @@ NEWSROOM_SITE_DESCRIPTION = os.environ.get(
     "NEWSROOM_SITE_DESCRIPTION", "Independent reporting from a small newsroom."
 )
 NEWSROOM_DESK_BYLINE = os.environ.get("NEWSROOM_DESK_BYLINE", "Newsroom Staff")
+
+# How long a shared preview link works (seconds; default three days).
+NEWSROOM_PREVIEW_MAX_AGE = int(os.environ.get("NEWSROOM_PREVIEW_MAX_AGE", 3 * 24 * 3600))
 
 # The consent policy version: raise it when the cookie policy changes; every reader is asked
 # again.

@@ -44,6 +44,10 @@ def form_data(**overrides):
         "related_links-0-title": "An earlier story",
         "related_links-0-url": "https://example.com/earlier",
         "related_links-0-position": "1",
+        "corrections-TOTAL_FORMS": "0",
+        "corrections-INITIAL_FORMS": "0",
+        "status_changes-TOTAL_FORMS": "0",
+        "status_changes-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data

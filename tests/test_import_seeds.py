@@ -279,8 +279,11 @@ def test_hostile_markup_survives_neither_the_store_nor_the_page(client, tmp_path
     assert audit.handlers == []
     assert audit.bad_urls == []
     assert "iframe" not in audit.tags and "img" not in audit.tags
-    # The only scripts are the site's own static files: nothing inline, nothing from the story.
-    assert all(script.get("src", "").startswith("/static/") for script in audit.scripts)
+    # The only scripts are the site's own static files and its JSON-LD data block.
+    assert all(
+        script.get("src", "").startswith("/static/") or script.get("type") == "application/ld+json"
+        for script in audit.scripts
+    )
 
 
 def test_import_paths_is_callable_without_the_command(seed_path):

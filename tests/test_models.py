@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from newsroom.news.models import Article, Author, unique_slug
+from newsroom.news.models import Article, Author, Correction, unique_slug
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -48,11 +48,26 @@ def test_source_name_is_unique_but_blank_is_allowed_many_times():
         Article.objects.create(title="Dup", slug="dup", source_name="a.txt")
 
 
-def test_was_updated_ignores_the_publishing_save_itself():
-    article = make_article(published_at=timezone.now())
-    assert not article.was_updated
-    Article.objects.filter(pk=article.pk).update(
-        updated_at=article.published_at + timedelta(hours=1)
-    )
-    article.refresh_from_db()
-    assert article.was_updated
+def test_a_silent_save_does_not_move_the_updated_time_but_a_note_does():
+    article = make_article(published_at=timezone.now() - timedelta(days=1))
+    article.body = "<p>Typo fixed.</p>"
+    article.save()
+    assert article.modified_at is None
+    noted = timezone.now() - timedelta(minutes=5)
+    Correction.objects.create(article=article, text="We misspelt a name.", noted_at=noted)
+    assert Article.objects.get(pk=article.pk).modified_at == noted
+
+
+def test_state_label_follows_the_clock():
+    now = timezone.now()
+    assert make_article(published_at=now + timedelta(hours=1)).state_label == "Scheduled"
+    assert make_article(published_at=now - timedelta(hours=1)).state_label == "Live"
+    assert make_article(status=Article.Status.REVIEW).state_label == "In review"
+
+
+def test_every_full_save_bumps_the_version():
+    article = make_article()
+    first = article.version
+    article.save()
+    article.save(update_fields=["import_fingerprint"])
+    assert article.version == first + 1

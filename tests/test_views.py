@@ -200,7 +200,7 @@ def test_article_page_query_count_does_not_grow_with_authors_tags_and_links(
     assert _queries_for(client, small.get_absolute_url()) == _queries_for(
         client, big.get_absolute_url()
     )
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         client.get(big.get_absolute_url())
 
 

@@ -1,15 +1,35 @@
-from django.contrib import admin
-from django.db import models
+"""The editors' workroom. Role rules come from `workflow`; this file only wires them in.
 
-from .forms import ArticleAdminForm
-from .models import Article, Author, Byline, RelatedLink
+Every path that changes a story (the change form, the bulk actions, restore) goes through
+`workflow.check` and ends with `revisions.record`, so the rules hold however a request is
+crafted and every save leaves a revision.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.db.models import Case, IntegerField, Value, When
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from taggit.admin import TagAdmin as TaggitTagAdmin
+from taggit.models import Tag, TaggedItem
+
+from . import preview, revisions, workflow
+from .forms import ArticleActionForm, ArticleAdminForm, CorrectionFormSet, TagActionForm
+from .models import Article, Author, Byline, Correction, RelatedLink, Revision, StatusChange
+
+Status = Article.Status
 
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+    list_display = ["name", "slug", "user"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["user"]
 
 
 class BylineInline(admin.TabularInline):
@@ -25,23 +45,76 @@ class RelatedLinkInline(admin.TabularInline):
     model = RelatedLink
     extra = 0
     fields = ["title", "url", "position"]
+    verbose_name_plural = "related links (\u201cAlso read\u201d)"
     # "example.com/story" typed without a scheme means https, as it will in Django 6.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    verbose_name_plural = "related links (\u201cAlso read\u201d)"
+
+
+class CorrectionInline(admin.StackedInline):
+    model = Correction
+    formset = CorrectionFormSet
+    extra = 0
+    fields = ["kind", "text", "noted_at"]
+    verbose_name = "correction or update note"
+    verbose_name_plural = "corrections and updates (shown to readers)"
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = StatusChange
+    extra = 0
+    fields = ["changed_at", "from_status", "to_status", "changed_by"]
+    readonly_fields = fields
+    verbose_name_plural = "workflow history"
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class StateFilter(admin.SimpleListFilter):
+    """Status as editors think of it: "Scheduled" and "Live" are decided by the clock."""
+
+    title = "status"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", "Draft"),
+            ("review", "In review"),
+            ("scheduled", "Scheduled"),
+            ("live", "Live"),
+            ("unpublished", "Unpublished"),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        value = self.value()
+        if value == "scheduled":
+            return queryset.filter(status=Status.PUBLISHED, published_at__gt=now)
+        if value == "live":
+            return queryset.filter(status=Status.PUBLISHED, published_at__lte=now)
+        if value in (Status.DRAFT, Status.REVIEW, Status.UNPUBLISHED):
+            return queryset.filter(status=value)
+        return queryset
 
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
-    list_display = ["title", "status", "published_at", "byline_names", "tag_names"]
-    list_filter = ["status", "tags", "authors", "lead_image_missing"]
+    action_form = ArticleActionForm
+    change_form_template = "admin/news/article/change_form.html"
+    list_display = ["title", "state", "published_at", "byline_names", "tag_names", "last_edit"]
+    list_filter = [StateFilter, "tags", "authors", "lead_image_missing"]
     search_fields = ["title", "standfirst", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [BylineInline, RelatedLinkInline]
-    readonly_fields = ["source_name", "created_at", "updated_at"]
+    inlines = [BylineInline, RelatedLinkInline, CorrectionInline, StatusChangeInline]
+    actions = ["submit_for_review", "publish_now", "unpublish", "return_to_draft", "add_tag"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "standfirst", "body"]}),
+        (None, {"fields": ["title", "slug", "standfirst", "body", "expected_version"]}),
         ("Publishing", {"fields": ["status", "published_at", "tags"]}),
         (
             "Lead image",
@@ -49,6 +122,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 "fields": [
                     "lead_image",
                     "lead_image_alt",
+                    "lead_image_decorative",
                     "lead_image_caption",
                     "lead_image_credit",
                     "lead_image_missing",
@@ -57,20 +131,321 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
         (
             "Source",
-            {
-                "classes": ["collapse"],
-                "fields": ["source_name", "created_at", "updated_at"],
-            },
+            {"classes": ["collapse"], "fields": ["source_name", "created_at", "updated_at"]},
         ),
     ]
 
+    class Media:
+        js = ["news/admin/tag-suggestions.js"]
+
+    # Who sees and changes what
+
     def get_queryset(self, request):
-        return super().get_queryset(request).with_bylines()
+        queryset = super().get_queryset(request).with_bylines().select_related("last_edited_by")
+        if not workflow.is_editor(request.user):
+            queryset = queryset.filter(created_by=request.user)
+        return queryset
+
+    def get_ordering(self, request):
+        # Editors see the stories waiting for them first.
+        review_first = Case(
+            When(status=Status.REVIEW, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
+        return [review_first.asc(), "-updated_at"]
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or workflow.can_edit(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or workflow.can_edit(request.user, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = ["source_name", "created_at", "updated_at"]
+        if not workflow.is_editor(request.user):
+            fields.append("published_at")
+        return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not workflow.is_editor(request.user):
+            for name in ("publish_now", "unpublish", "return_to_draft"):
+                actions.pop(name, None)
+        return actions
+
+    # Saving: workflow log and a revision for every save
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.last_edited_by = request.user
+        super().save_model(request, obj, form, change)
+        workflow.record(obj, from_status=form.original_status, user=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Correction:
+            for note in formset.save(commit=False):
+                note.created_by = note.created_by or request.user
+                note.save()
+            for note in formset.deleted_objects:
+                note.delete()
+            return
+        super().save_formset(request, form, formset, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        if not article.bylines.exists():
+            own = Author.objects.filter(user=request.user).first()
+            if own is not None:
+                Byline.objects.create(article=article, author=own, position=0)
+        revisions.record(article, user=request.user, summary="Created" if not change else "Edited")
+
+    # Bulk actions
+
+    def _move_each(self, request, queryset, new_status: str, verb: str) -> None:
+        moved, refused = 0, []
+        for article in queryset:
+            if article.status == new_status and not (
+                new_status == Status.PUBLISHED and article.is_scheduled
+            ):
+                continue
+            try:
+                with transaction.atomic():
+                    workflow.move(article, new_status, user=request.user)
+                    revisions.record(article, user=request.user, summary=verb.capitalize())
+                moved += 1
+            except workflow.WorkflowError as exc:
+                refused.append(f"\u201c{article.title}\u201d: {exc}")
+        if moved:
+            self.message_user(
+                request, f"{verb.capitalize()}: {moved} stor{'y' if moved == 1 else 'ies'}."
+            )
+        for line in refused:
+            self.message_user(request, f"Not {verb}: {line}", messages.ERROR)
+        if not moved and not refused:
+            self.message_user(
+                request,
+                f"Nothing to do: the selected stories are already {verb}.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Submit for review")
+    def submit_for_review(self, request, queryset):
+        self._move_each(request, queryset, Status.REVIEW, "submitted for review")
+
+    @admin.action(description="Publish now", permissions=["publish"])
+    def publish_now(self, request, queryset):
+        self._move_each(request, queryset, Status.PUBLISHED, "published")
+
+    @admin.action(description="Unpublish", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self._move_each(request, queryset, Status.UNPUBLISHED, "unpublished")
+
+    @admin.action(description="Return to draft", permissions=["publish"])
+    def return_to_draft(self, request, queryset):
+        self._move_each(request, queryset, Status.DRAFT, "returned to draft")
+
+    @admin.action(description="Add a topic")
+    def add_tag(self, request, queryset):
+        tag = request.POST.get("tag", "").strip()
+        if not tag:
+            self.message_user(
+                request, "Type the topic to add in the \u201cTopic\u201d box.", messages.ERROR
+            )
+            return
+        changed = 0
+        for article in queryset:
+            if not workflow.can_edit(request.user, article):
+                self.message_user(
+                    request,
+                    f"Not changed: \u201c{article.title}\u201d is not yours to edit.",
+                    messages.ERROR,
+                )
+                continue
+            with transaction.atomic():
+                article.tags.add(tag)
+                article.last_edited_by = request.user
+                article.save()
+                revisions.record(article, user=request.user, summary=f"Added topic {tag}")
+            changed += 1
+        if changed:
+            self.message_user(
+                request,
+                f"Added \u201c{tag}\u201d to {changed} stor{'y' if changed == 1 else 'ies'}.",
+            )
+
+    def has_publish_permission(self, request):
+        return workflow.is_editor(request.user)
+
+    # List columns
+
+    @admin.display(description="Status", ordering="status")
+    def state(self, obj):
+        if obj.is_scheduled:
+            return f"Scheduled for {timezone.localtime(obj.published_at):%d %b %Y %H:%M}"
+        return obj.state_label
 
     @admin.display(description="Authors")
     def byline_names(self, obj):
         return ", ".join(author.name for author in obj.byline)
 
-    @admin.display(description="Tags")
+    @admin.display(description="Topics")
     def tag_names(self, obj):
         return ", ".join(tag.name for tag in obj.tags.all())
+
+    @admin.display(description="Last edited", ordering="updated_at")
+    def last_edit(self, obj):
+        who = obj.last_edited_by.get_username() if obj.last_edited_by else "import"
+        return f"{timezone.localtime(obj.updated_at):%d %b %H:%M} by {who}"
+
+    # Links: view on site (or a preview while not live), revisions, topic suggestions
+
+    def view_on_site(self, obj):
+        return obj.get_absolute_url() if obj.is_live else preview.preview_url(obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        article = self.get_object(request, object_id)
+        if article is not None:
+            extra_context["preview_url"] = request.build_absolute_uri(preview.preview_url(article))
+            extra_context["preview_days"] = max(1, preview.max_age() // 86400)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/revisions/", wrap(self.revisions_view), name="news_article_revisions"),
+            path(
+                "<int:pk>/revisions/<int:number>/restore/",
+                wrap(self.restore_view),
+                name="news_article_restore",
+            ),
+            path("tag-suggestions/", wrap(self.tag_suggestions_view), name="news_tag_suggestions"),
+            path("import/", wrap(self.import_view), name="news_article_import"),
+            *super().get_urls(),
+        ]
+
+    def _article_or_404(self, request, pk):
+        article = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        return article
+
+    def revisions_view(self, request, pk):
+        """The story's revisions, newest first, and the difference between any two."""
+        article = self._article_or_404(request, pk)
+        history = list(article.revisions.select_related("created_by"))
+        numbers = [r.number for r in history]
+        try:
+            newer = int(request.GET.get("b", numbers[0] if numbers else 0))
+            older = int(request.GET.get("a", numbers[1] if len(numbers) > 1 else newer))
+        except ValueError:
+            raise Http404("No such revision") from None
+        by_number = {r.number: r for r in history}
+        if history and (older not in by_number or newer not in by_number):
+            raise Http404("No such revision")
+        changes = (
+            revisions.diff(by_number[older].snapshot, by_number[newer].snapshot) if history else []
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Revisions of \u201c{article.title}\u201d",
+            "article": article,
+            "history": history,
+            "older": older,
+            "newer": newer,
+            "changes": changes,
+            "can_restore": self.has_change_permission(request, article),
+        }
+        return TemplateResponse(request, "admin/news/article/revisions.html", context)
+
+    def restore_view(self, request, pk, number):
+        if request.method != "POST":
+            return redirect("admin:news_article_revisions", pk=pk)
+        article = self._article_or_404(request, pk)
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        revision = get_object_or_404(Revision, article=article, number=number)
+        new = revisions.restore(article, revision, user=request.user)
+        self.message_user(
+            request,
+            f"Restored revision {number}: the story's words, byline, topics and links are as "
+            f"they were then (saved as revision {new.number}). Status and publication time "
+            "are unchanged.",
+        )
+        return redirect(reverse("admin:news_article_change", args=[article.pk]))
+
+    def import_view(self, request):
+        """Upload scraped files: a dry run first, then the same import `import_seeds` does."""
+        from .admin_import import import_view
+
+        return import_view(self, request)
+
+    def tag_suggestions_view(self, request):
+        """Existing topics starting with what the editor has typed, for the tags box."""
+        term = request.GET.get("q", "").strip()[:100]
+        names = (
+            list(
+                Tag.objects.filter(name__istartswith=term)
+                .order_by("name")
+                .values_list("name", flat=True)[:10]
+            )
+            if term
+            else []
+        )
+        return JsonResponse({"results": names})
+
+
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(TaggitTagAdmin):
+    action_form = TagActionForm
+    actions = ["merge_tags"]
+    list_display = ["name", "slug", "story_count"]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).annotate(stories=models.Count("taggit_taggeditem_items"))
+        )
+
+    @admin.display(description="Stories", ordering="stories")
+    def story_count(self, obj):
+        return obj.stories
+
+    @admin.action(description="Merge selected topics into\u2026", permissions=["change"])
+    def merge_tags(self, request, queryset):
+        name = request.POST.get("target", "").strip()
+        if not name:
+            self.message_user(
+                request, "Type the topic to keep in the \u201cInto\u201d box.", messages.ERROR
+            )
+            return
+        with transaction.atomic():
+            target = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+            merged = [tag for tag in queryset if tag.pk != target.pk]
+            for item in TaggedItem.objects.filter(tag__in=merged).select_for_update():
+                already = TaggedItem.objects.filter(
+                    tag=target, content_type_id=item.content_type_id, object_id=item.object_id
+                ).exists()
+                if already:
+                    item.delete()
+                else:
+                    item.tag = target
+                    item.save(update_fields=["tag"])
+            for tag in merged:
+                tag.delete()
+        self.message_user(
+            request,
+            f"Merged {len(merged)} topic{'s' if len(merged) != 1 else ''} into \u201c{target.name}\u201d.",
+        )

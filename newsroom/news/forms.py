@@ -1,30 +1,146 @@
 from django import forms
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
+from django_prose_editor.fields import ProseEditorFormField
+from django_prose_editor.widgets import AdminProseEditorWidget
 
-from .models import Article
+from . import revisions, workflow
+from .models import Article, Revision
+
+# The editor offers exactly what news/sanitize.py keeps, so nothing an editor makes is lost
+# on save. The sanitiser still cleans whatever arrives: the editor is a convenience, not a
+# security boundary.
+BODY_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Subscript": True,
+    "Superscript": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "Heading": {"levels": [2, 3]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "HardBreak": True,
+    "HorizontalRule": True,
+    "History": True,
+}
 
 
 class ArticleAdminForm(forms.ModelForm):
+    user = None  # set per request by ArticleAdmin.get_form
+
+    body = ProseEditorFormField(
+        extensions=BODY_EXTENSIONS, required=False, widget=AdminProseEditorWidget
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Article
         fields = "__all__"  # noqa: DJ007  (the admin's fieldsets choose what is shown)
-        widgets = {
-            "standfirst": forms.Textarea(attrs={"rows": 3}),
-            "body": forms.Textarea(attrs={"rows": 20}),
-        }
+        widgets = {"standfirst": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.original_status = self.instance.status if self.instance.pk else ""
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+        if "status" in self.fields and self.user is not None:
+            allowed = workflow.allowed_statuses(self.user, self.instance.pk and self.instance)
+            self.fields["status"].choices = [
+                (value, label) for value, label in Article.Status.choices if value in allowed
+            ]
 
     def clean(self):
         cleaned = super().clean()
+        article = self.instance if self.instance.pk else None
+        status = cleaned.get("status", self.original_status or Article.Status.DRAFT)
+        try:
+            workflow.check(self.user, article, status)
+        except workflow.WorkflowError as exc:
+            self.add_error("status" if "status" in self.fields else None, str(exc))
+        if article is not None:
+            self._refuse_stale_save(article, cleaned.get("expected_version"))
         if (
-            cleaned.get("status") == Article.Status.PUBLISHED
+            status == Article.Status.PUBLISHED
             and not cleaned.get("published_at")
+            and "published_at" in self.fields
             and "published_at" not in self.errors
         ):
             # "Published" with no time means "now"; a time in the future schedules the story.
             cleaned["published_at"] = timezone.now()
-        if cleaned.get("lead_image") and not cleaned.get("lead_image_alt", "").strip():
+        if (
+            cleaned.get("lead_image")
+            and not cleaned.get("lead_image_alt", "").strip()
+            and not cleaned.get("lead_image_decorative")
+        ):
             self.add_error(
                 "lead_image_alt",
-                "Describe the image for readers who cannot see it (what it shows, in a sentence).",
+                "Describe the image for readers who cannot see it, or tick \u201cdecorative "
+                "image\u201d if it adds nothing they would miss.",
             )
         return cleaned
+
+    def _refuse_stale_save(self, article: Article, expected: int | None) -> None:
+        """Optimistic locking: refuse a save based on a version someone else has replaced.
+
+        Runs inside the admin's transaction with the row locked (SQLite's IMMEDIATE
+        transactions lock the whole database), so no save can slip in between this check and
+        the write.
+        """
+        current = (
+            Article.objects.select_for_update().select_related("last_edited_by").get(pk=article.pk)
+        )
+        if expected is None or expected == current.version:
+            return
+        who = current.last_edited_by.get_username() if current.last_edited_by else "Someone"
+        when = date_format(timezone.localtime(current.updated_at), "j M Y, H:i")
+        messages = [
+            f"Not saved: {who} saved this story at {when}, after you opened it. Nothing has "
+            "been overwritten. Your changes are still in the form: copy what you need, reload "
+            "the page to see the latest version, and make them again."
+        ]
+        base = Revision.objects.filter(article=current, number=expected).first()
+        if base is not None:
+            changes = revisions.diff(base.snapshot, revisions.snapshot(current))
+            messages += [f"Their change \u2014 {change.summary()}" for change in changes]
+        raise ValidationError(messages)
+
+
+class ArticleActionForm(ActionForm):
+    """The admin's action bar, plus the topic that "Add a topic" adds."""
+
+    tag = forms.CharField(
+        label="Topic:",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "for \u201cAdd a topic\u201d"}),
+    )
+
+
+class CorrectionFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        adding = any(
+            form.has_changed() and not form.cleaned_data.get("DELETE", False)
+            for form in self.forms
+            if hasattr(form, "cleaned_data")
+        )
+        if adding and self.instance.status != Article.Status.PUBLISHED:
+            raise ValidationError(
+                "Correction and update notes belong on published stories; publish the story "
+                "first, or fix a draft without a note."
+            )
+
+
+class TagActionForm(ActionForm):
+    """The topic list's action bar, plus the topic that "Merge" keeps."""
+
+    target = forms.CharField(
+        label="Into:",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "for “Merge”: the topic to keep"}),
+    )

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from . import revisions, workflow
 from .models import Article, Author, Byline, RelatedLink, unique_slug
 from .sanitize import html_to_text, paragraphs_to_html
 from .seeds import ParsedStory, SeedError, read_seed
@@ -113,7 +114,9 @@ def import_paths(
     tags: Sequence[str] = (),
     dry_run: bool = False,
     force: bool = False,
+    user=None,
 ) -> ImportReport:
+    """Import scraped files; `user` (optional) is recorded as the creator and editor."""
     files = find_seed_files(paths)
     parsed: list[tuple[Path, ParsedStory]] = []
     for path in files:
@@ -142,6 +145,7 @@ def import_paths(
                     explicit_author=bool(author_name),
                     tags=tag_names,
                     force=force,
+                    user=user,
                 )
             )
         if dry_run:
@@ -158,6 +162,7 @@ def _import_story(
     explicit_author: bool,
     tags: list[str],
     force: bool,
+    user,
 ) -> FileReport:
     report = FileReport(
         path=path,
@@ -172,7 +177,11 @@ def _import_story(
 
     article = Article.objects.select_for_update().filter(source_name=path.name).first()
     if article is None:
-        article = Article(source_name=path.name, slug=unique_slug(Article, story.headline))
+        article = Article(
+            source_name=path.name,
+            slug=unique_slug(Article, html_to_text(story.headline)),
+            created_by=user,
+        )
         report.action = "created"
     elif article.source_hash == story.content_hash:
         report.action, report.slug = "unchanged", article.slug
@@ -188,10 +197,13 @@ def _import_story(
         report.action = "updated"
 
     _fill(article, story)
+    from_status = article.status if article.pk else ""
     if publish and article.status != Article.Status.PUBLISHED:
         article.status = Article.Status.PUBLISHED
         article.published_at = article.published_at or timezone.now()
+    article.last_edited_by = user
     article.save()
+    workflow.record(article, from_status=from_status, user=user)
     report.slug = article.slug
 
     article.related_links.all().delete()
@@ -207,6 +219,9 @@ def _import_story(
 
     article.import_fingerprint = article.content_fingerprint()
     article.save(update_fields=["import_fingerprint"])
+    revisions.record(
+        article, user=user, summary=f"{report.action.capitalize()} by import of {path.name}"
+    )
     return report
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Lower
@@ -34,6 +34,15 @@ class Author(models.Model):
     )
     bio = models.TextField(
         blank=True, help_text="A sentence or two for the author page. Plain text."
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author",
+        help_text="The staff account that writes as this author, if any. A writer's new "
+        "stories get this byline.",
     )
 
     class Meta:
@@ -65,6 +74,10 @@ class ArticleQuerySet(models.QuerySet):
             "tags",
         )
 
+    def with_page_data(self) -> ArticleQuerySet:
+        """Everything a story page shows: bylines, topics, related links, notes."""
+        return self.with_bylines().prefetch_related("related_links", "corrections")
+
     def headline_index(self, headlines: list[str]) -> dict[str, Article]:
         """Articles whose headline matches one of `headlines` (ignoring case), keyed by it."""
         headlines = [h for h in headlines if h]
@@ -85,7 +98,9 @@ class ArticleQuerySet(models.QuerySet):
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
         PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
 
     title = models.CharField("headline", max_length=300)
     slug = models.SlugField(
@@ -126,6 +141,12 @@ class Article(models.Model):
     )
     lead_image_caption = models.CharField("caption", max_length=500, blank=True)
     lead_image_credit = models.CharField("credit", max_length=200, blank=True)
+    lead_image_decorative = models.BooleanField(
+        "decorative image",
+        default=False,
+        help_text="Tick only if the image adds nothing a reader would miss; it then needs no "
+        "alt text.",
+    )
     lead_image_missing = models.BooleanField(
         default=False,
         help_text="The scraped source had an image placeholder but no image. Cleared when "
@@ -146,10 +167,33 @@ class Article(models.Model):
         "editor has changed it since.",
     )
 
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Counts saves; a save based on an older version is refused (no lost edits).",
+    )
+
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-created_at"]
+        permissions = [("publish_article", "Can publish, schedule and unpublish stories")]
         constraints = [
             models.UniqueConstraint(
                 fields=["source_name"],
@@ -167,6 +211,9 @@ class Article(models.Model):
         self.body = clean_html(self.body)
         if self.lead_image:
             self.lead_image_missing = False
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "version" in update_fields:
+            self.version += 1
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -178,11 +225,41 @@ class Article(models.Model):
         return [b.author for b in self.bylines.all()]
 
     @property
-    def was_updated(self) -> bool:
-        """Whether the story changed noticeably after it went out."""
+    def is_scheduled(self) -> bool:
         return bool(
-            self.published_at and self.updated_at - self.published_at > timedelta(minutes=1)
+            self.status == self.Status.PUBLISHED
+            and self.published_at
+            and self.published_at > timezone.now()
         )
+
+    @property
+    def is_live(self) -> bool:
+        return bool(
+            self.status == self.Status.PUBLISHED
+            and self.published_at
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def state_label(self) -> str:
+        """The status as an editor thinks of it: a published story is "Scheduled" until its
+        time comes and "Live" after, with nothing having to run in between."""
+        if self.is_scheduled:
+            return "Scheduled"
+        if self.is_live:
+            return "Live"
+        return self.get_status_display()
+
+    @property
+    def notes(self) -> list[Correction]:
+        """Correction and update notes readers see, oldest first (prefetched on pages)."""
+        return [note for note in self.corrections.all() if note.noted_at <= timezone.now()]
+
+    @property
+    def modified_at(self):
+        """The "Updated" time: the latest correction or update note, never a silent typo fix."""
+        notes = self.notes
+        return max(note.noted_at for note in notes) if notes else None
 
     def content_fingerprint(self) -> str:
         """A hash of what an editor can change that an import also writes."""
@@ -231,3 +308,73 @@ class RelatedLink(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class StatusChange(models.Model):
+    """One move of a story through the workflow: who moved it, from where to where, when."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Article.Status, blank=True)
+    to_status = models.CharField(max_length=20, choices=Article.Status)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display() or 'new'} \u2192 {self.get_to_status_display()}"
+
+
+class Revision(models.Model):
+    """What a story said after one save: a snapshot of its words, byline, topics and links."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(help_text="The story's version after this save.")
+    snapshot = models.JSONField()
+    summary = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "number"], name="news_revision_unique_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Revision {self.number} of {self.article}"
+
+
+class Correction(models.Model):
+    """A note readers see on a published story. Adding one moves its "Updated" time."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        UPDATE = "update", "Update"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.CORRECTION)
+    text = models.TextField(help_text="What was wrong and what is right now. Plain text.")
+    noted_at = models.DateTimeField(
+        "time", default=timezone.now, help_text="Shown to readers as the story's Updated time."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["noted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.article}"

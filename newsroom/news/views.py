@@ -2,10 +2,14 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
+from . import preview, structured_data
 from .models import Article, Author
 
 PAGE_SIZE = 20
@@ -25,7 +29,7 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.published().with_bylines().prefetch_related("related_links")
+        return Article.objects.published().with_page_data()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -41,6 +45,9 @@ class ArticleDetailView(DetailView):
             target = ours.get(link.title.casefold())
             link.href = target.get_absolute_url() if target else link.url
         context["related_links"] = links
+        context["structured_data"] = structured_data.news_article(
+            self.object, absolute=self.request.build_absolute_uri
+        )
         return context
 
 
@@ -94,3 +101,35 @@ class AuthorDetailView(ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)
+
+
+@method_decorator(never_cache, name="dispatch")
+class ArticlePreviewView(ArticleDetailView):
+    """A story exactly as readers will see it, before it is live, for whoever holds the link.
+
+    Never cached and never indexed; an expired link says so, a forged one is a plain 404.
+    """
+
+    def get_object(self, queryset=None):
+        try:
+            pk = preview.article_pk(self.kwargs["token"])
+        except preview.PreviewExpired:
+            raise PreviewLinkExpired from None
+        except preview.PreviewInvalid:
+            raise Http404("Bad preview link") from None
+        return get_object_or_404(Article.objects.with_page_data(), pk=pk)
+
+    def get(self, request, *args, **kwargs):
+        try:
+            response = super().get(request, *args, **kwargs)
+        except PreviewLinkExpired:
+            response = render(request, "news/preview_expired.html", status=410)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(preview=True, **kwargs)
+
+
+class PreviewLinkExpired(Exception):
+    pass

@@ -1,0 +1,96 @@
+"""Who may do what to a story, written once for the admin form, its actions and any POST.
+
+Roles are groups (made by a data migration): a *Writer* creates stories, edits their own while
+they are drafts or in review, and submits them for review; an *Editor* (anyone with the
+`news.publish_article` permission, superusers included) edits everything and moves stories to
+any status. "Scheduled" is not a status: it is a published story whose time has not come yet,
+so it goes live by itself (see `Article.objects.published()`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Article, StatusChange
+
+Status = Article.Status
+WRITER_GROUP = "Writer"
+EDITOR_GROUP = "Editor"
+PUBLISH_PERMISSION = "news.publish_article"
+WRITER_STATUSES = frozenset({Status.DRAFT, Status.REVIEW})
+
+
+class WorkflowError(Exception):
+    """A move the user may not make; the message says why, for the editor."""
+
+
+def is_editor(user) -> bool:
+    return bool(user and user.is_active and user.has_perm(PUBLISH_PERMISSION))
+
+
+def can_edit(user, article: Article | None) -> bool:
+    """Whether `user` may change this story (None: a story not yet created)."""
+    if is_editor(user):
+        return True
+    if article is None:
+        return user.has_perm("news.add_article")
+    return (
+        user.has_perm("news.change_article")
+        and article.created_by_id == user.pk
+        and article.status in WRITER_STATUSES
+    )
+
+
+def allowed_statuses(user, article: Article | None) -> list[str]:
+    """The statuses `user` may leave this story in, current one first."""
+    if is_editor(user):
+        return list(Status.values)
+    current = article.status if article else Status.DRAFT
+    if not can_edit(user, article):
+        return [current]
+    return [current, *(s for s in (Status.DRAFT, Status.REVIEW) if s != current)]
+
+
+def check(user, article: Article | None, new_status: str) -> None:
+    """Refuse a move the user's role does not allow, whatever path it came by."""
+    current = article.status if article else None
+    if new_status == current:
+        if article is not None and not can_edit(user, article):
+            raise WorkflowError("You can't change this story.")
+        return
+    if new_status not in allowed_statuses(user, article):
+        if new_status == Status.PUBLISHED:
+            raise WorkflowError("Only editors can publish or schedule stories.")
+        if new_status == Status.UNPUBLISHED:
+            raise WorkflowError("Only editors can unpublish stories.")
+        raise WorkflowError(
+            f"You can't move this story from \u201c{Status(current).label if current else 'new'}"
+            f"\u201d to \u201c{Status(new_status).label}\u201d."
+        )
+
+
+def record(article: Article, *, from_status: str, user) -> StatusChange | None:
+    """Log a status change that has just been saved (nothing when the status stayed put)."""
+    if from_status == article.status:
+        return None
+    return StatusChange.objects.create(
+        article=article, from_status=from_status, to_status=article.status, changed_by=user
+    )
+
+
+def move(
+    article: Article, new_status: str, *, user, published_at: datetime | None = None
+) -> StatusChange | None:
+    """Check, apply, save and log one move (the admin's bulk actions use this)."""
+    check(user, article, new_status)
+    from_status = article.status
+    with transaction.atomic():
+        article.status = new_status
+        if new_status == Status.PUBLISHED:
+            article.published_at = published_at or article.published_at or timezone.now()
+        article.last_edited_by = user
+        article.save()
+        return record(article, from_status=from_status, user=user)
