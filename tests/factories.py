@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from itertools import count
 
+from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from newsroom.news.models import Article, Author, Byline, RelatedLink
@@ -30,6 +31,7 @@ def make_article(
     authors: Sequence[Author] = (),
     tags: Sequence[str] = (),
     related: Sequence[tuple[str, str]] = (),
+    created_by: User | None = None,
 ) -> Article:
     n = next(_serial)
     if published_at is None and status == Article.Status.PUBLISHED:
@@ -41,6 +43,7 @@ def make_article(
         body=body,
         status=status,
         published_at=published_at,
+        created_by=created_by,
     )
     for position, author in enumerate(authors):
         Byline.objects.create(article=article, author=author, position=position)
@@ -49,3 +52,14 @@ def make_article(
     for position, (link_title, url) in enumerate(related):
         RelatedLink.objects.create(article=article, title=link_title, url=url, position=position)
     return article
+
+
+def make_user(*, username: str | None = None, role: str = "Writer", password: str = "") -> User:
+    """A staff account in the Writer or Editor group (made by the roles migration)."""
+    user = User.objects.create_user(
+        username or f"{role.lower()}{next(_serial)}",
+        password=password or "a-long-test-password-1",
+        is_staff=True,
+    )
+    user.groups.add(Group.objects.get(name=role))
+    return user

@@ -445,7 +445,5 @@ class TagAdmin(TaggitTagAdmin):
                     item.save(update_fields=["tag"])
             for tag in merged:
                 tag.delete()
-        self.message_user(
-            request,
-            f"Merged {len(merged)} topic{'s' if len(merged) != 1 else ''} into \u201c{target.name}\u201d.",
-        )
+        topics = f"{len(merged)} topic{'s' if len(merged) != 1 else ''}"
+        self.message_user(request, f"Merged {topics} into \u201c{target.name}\u201d.")

@@ -7,10 +7,8 @@ a login that works and no fixed password ever ships with the code.
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
-
-EDITOR_APPS = ["news", "taggit"]
 
 
 class Command(BaseCommand):
@@ -28,9 +26,7 @@ class Command(BaseCommand):
         user.set_password(password)
         user.is_staff = True
         user.save()
-        user.user_permissions.set(
-            Permission.objects.filter(content_type__app_label__in=EDITOR_APPS)
-        )
+        user.groups.add(Group.objects.get(name="Editor"))
         verb = "Created" if created else "Reset"
         self.stdout.write(
             f"{verb} the demo editor. Log in at {site.rstrip('/')}/admin/ "

@@ -1,0 +1,463 @@
+"""Roles, statuses, preview links, revisions, conflicts and corrections, through the admin."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from taggit.models import Tag
+
+from newsroom.news import preview, workflow
+from newsroom.news.models import Article, Correction, Revision, StatusChange
+from tests.factories import make_article, make_user
+
+pytestmark = pytest.mark.django_db
+
+Status = Article.Status
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def change_url(article):
+    return reverse("admin:news_article_change", args=[article.pk])
+
+
+def form_data(article=None, **overrides):
+    """What the change form posts for `article` (or a new story), with `overrides`."""
+    data = {
+        "title": article.title if article else "A new story",
+        "slug": article.slug if article else "a-new-story",
+        "standfirst": article.standfirst if article else "Summary.",
+        "body": article.body if article else "<p>Body.</p>",
+        "status": article.status if article else Status.DRAFT,
+        "tags": "",
+        "lead_image_alt": "",
+        "lead_image_caption": "",
+        "lead_image_credit": "",
+        "expected_version": str(article.version) if article else "",
+    }
+    if article and article.published_at:
+        local = timezone.localtime(article.published_at)
+        data["published_at_0"] = local.strftime("%Y-%m-%d")
+        data["published_at_1"] = local.strftime("%H:%M:%S")
+    for prefix in ("bylines", "related_links", "corrections", "status_changes"):
+        data[f"{prefix}-TOTAL_FORMS"] = "0"
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+    data.update(overrides)
+    return data
+
+
+def run_action(client, action, articles, **extra):
+    return client.post(
+        reverse("admin:news_article_changelist"),
+        {"action": action, "_selected_action": [a.pk for a in articles], **extra},
+    )
+
+
+def reload(article):
+    return Article.objects.get(pk=article.pk)
+
+
+# Roles: a writer can never publish, by any path
+
+
+def test_writer_cannot_publish_a_new_story_through_the_form(client):
+    login(client, make_user(role="Writer"))
+    response = client.post(reverse("admin:news_article_add"), form_data(status=Status.PUBLISHED))
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Article.objects.exists()
+
+
+def test_writer_cannot_publish_an_own_draft_with_a_crafted_post(client):
+    writer = make_user(role="Writer")
+    article = make_article(status=Status.DRAFT, created_by=writer)
+    login(client, writer)
+    response = client.post(
+        change_url(article),
+        form_data(
+            article,
+            status=Status.PUBLISHED,
+            published_at_0="2020-01-01",
+            published_at_1="00:00:00",
+        ),
+    )
+    assert response.status_code == 200
+    assert reload(article).status == Status.DRAFT
+    assert reload(article).published_at is None
+    assert not Article.objects.published().exists()
+
+
+@pytest.mark.parametrize("action", ["publish_now", "unpublish", "return_to_draft"])
+def test_writer_cannot_use_editor_actions_even_by_crafting_the_post(client, action):
+    writer = make_user(role="Writer")
+    article = make_article(status=Status.REVIEW, created_by=writer)
+    login(client, writer)
+    changelist = client.get(reverse("admin:news_article_changelist")).content.decode()
+    assert f'value="{action}"' not in changelist
+    run_action(client, action, [article])
+    assert reload(article).status == Status.REVIEW
+    assert not StatusChange.objects.exists()
+
+
+def test_workflow_refuses_a_writer_publishing_whatever_calls_it():
+    writer = make_user(role="Writer")
+    article = make_article(status=Status.DRAFT, created_by=writer)
+    with pytest.raises(workflow.WorkflowError, match="Only editors can publish"):
+        workflow.move(article, Status.PUBLISHED, user=writer)
+    assert reload(article).status == Status.DRAFT
+
+
+def test_writer_sees_and_edits_only_own_stories(client):
+    writer = make_user(role="Writer")
+    own = make_article(title="Mine", status=Status.DRAFT, created_by=writer)
+    theirs = make_article(title="Someone else's", status=Status.DRAFT)
+    login(client, writer)
+    listing = client.get(reverse("admin:news_article_changelist")).content.decode()
+    assert "Mine" in listing and "Someone else" not in listing
+    client.post(change_url(theirs), form_data(theirs, title="Hijacked"))
+    assert reload(theirs).title == "Someone else's"
+    response = client.post(change_url(own), form_data(own, title="Mine, better"))
+    assert response.status_code == 302
+    assert reload(own).title == "Mine, better"
+
+
+def test_writer_cannot_change_an_own_story_once_it_is_published(client):
+    writer = make_user(role="Writer")
+    article = make_article(title="Out", created_by=writer)
+    login(client, writer)
+    client.post(change_url(article), form_data(article, title="Changed after publication"))
+    assert reload(article).title == "Out"
+
+
+def test_writer_submits_for_review_and_the_move_is_logged(client):
+    writer = make_user(role="Writer")
+    by_form = make_article(status=Status.DRAFT, created_by=writer)
+    by_action = make_article(status=Status.DRAFT, created_by=writer)
+    login(client, writer)
+    response = client.post(change_url(by_form), form_data(by_form, status=Status.REVIEW))
+    assert response.status_code == 302
+    run_action(client, "submit_for_review", [by_action])
+    for article in (by_form, by_action):
+        assert reload(article).status == Status.REVIEW
+        change = StatusChange.objects.get(article=article)
+        assert (change.from_status, change.to_status, change.changed_by) == (
+            Status.DRAFT,
+            Status.REVIEW,
+            writer,
+        )
+
+
+def test_writer_cannot_add_a_correction_note(client):
+    writer = make_user(role="Writer")
+    article = make_article(status=Status.DRAFT, created_by=writer)
+    login(client, writer)
+    client.post(
+        change_url(article),
+        form_data(
+            article,
+            **{
+                "corrections-TOTAL_FORMS": "1",
+                "corrections-0-kind": "correction",
+                "corrections-0-text": "Sneaky",
+                "corrections-0-noted_at_0": "2026-01-01",
+                "corrections-0-noted_at_1": "10:00:00",
+            },
+        ),
+    )
+    assert not Correction.objects.exists()
+
+
+# Editors: publish, schedule, unpublish
+
+
+def test_editor_publishes_schedules_and_unpublishes(client):
+    editor = make_user(role="Editor")
+    now_story = make_article(status=Status.REVIEW)
+    later_story = make_article(status=Status.REVIEW)
+    login(client, editor)
+    run_action(client, "publish_now", [now_story])
+    assert reload(now_story).is_live
+    tomorrow = timezone.localtime() + timedelta(days=1)
+    response = client.post(
+        change_url(later_story),
+        form_data(
+            later_story,
+            status=Status.PUBLISHED,
+            published_at_0=tomorrow.strftime("%Y-%m-%d"),
+            published_at_1=tomorrow.strftime("%H:%M:%S"),
+        ),
+    )
+    assert response.status_code == 302
+    assert reload(later_story).is_scheduled
+    assert not Article.objects.published().filter(pk=later_story.pk).exists()
+    run_action(client, "unpublish", [now_story])
+    assert reload(now_story).status == Status.UNPUBLISHED
+    assert client.get(now_story.get_absolute_url()).status_code == 404
+    moves = list(
+        StatusChange.objects.filter(article=now_story).values_list("to_status", "changed_by")
+    )
+    assert moves == [(Status.UNPUBLISHED, editor.pk), (Status.PUBLISHED, editor.pk)]
+
+
+def test_admin_shows_a_scheduled_story_as_live_once_its_time_has_passed(client):
+    login(client, make_user(role="Editor"))
+    article = make_article(title="Timed", published_at=timezone.now() + timedelta(hours=1))
+    listing = client.get(reverse("admin:news_article_changelist")).content.decode()
+    assert "Scheduled for" in listing
+    Article.objects.filter(pk=article.pk).update(published_at=timezone.now() - timedelta(1))
+    listing = client.get(reverse("admin:news_article_changelist")).content.decode()
+    assert "Scheduled for" not in listing and ">Live<" in listing
+    scheduled = client.get(reverse("admin:news_article_changelist"), {"state": "live"})
+    assert "Timed" in scheduled.content.decode()
+
+
+def test_editor_sees_stories_in_review_first(client):
+    login(client, make_user(role="Editor"))
+    make_article(title="Waiting for you", status=Status.REVIEW)
+    make_article(title="Freshly published")
+    make_article(title="A newer draft", status=Status.DRAFT)
+    listing = client.get(reverse("admin:news_article_changelist")).content.decode()
+    assert listing.index("Waiting for you") < listing.index("A newer draft")
+    assert listing.index("Waiting for you") < listing.index("Freshly published")
+
+
+# Preview links
+
+
+def test_preview_link_shows_a_draft_to_anyone_never_cached_never_indexed(client):
+    article = make_article(title="Not out yet", status=Status.DRAFT)
+    response = client.get(preview.preview_url(article))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Not out yet" in html
+    assert '<meta name="robots" content="noindex, nofollow">' in html
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert "no-store" in response["Cache-Control"]
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_expired_preview_link_says_so(client, settings, monkeypatch):
+    article = make_article(status=Status.DRAFT)
+    url = preview.preview_url(article)
+    later = time.time() + settings.NEWSROOM_PREVIEW_MAX_AGE + 60
+    monkeypatch.setattr("django.core.signing.time.time", lambda: later)
+    response = client.get(url)
+    assert response.status_code == 410
+    assert "This preview link has expired" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),
+        lambda t: "9999:" + t.split(":", 1)[1],
+        lambda t: "not-a-token",
+    ],
+)
+def test_tampered_preview_link_is_a_plain_404(client, mangle):
+    article = make_article(title="Secret draft", status=Status.DRAFT)
+    token = preview.make_token(article)
+    response = client.get(reverse("news:article_preview", args=[mangle(token)]))
+    assert response.status_code == 404
+    assert "Secret draft" not in response.content.decode()
+
+
+def test_change_form_offers_the_preview_link_and_last_edited_by(client):
+    editor = make_user(role="Editor", username="kenji")
+    login(client, editor)
+    article = make_article(status=Status.DRAFT)
+    client.post(change_url(article), form_data(article, title="Edited by Kenji"))
+    html = client.get(change_url(article)).content.decode()
+    assert 'id="newsroom-preview-link"' in html
+    assert "/preview/" in html
+    assert "Last edited by <strong>kenji</strong>" in html
+
+
+# Revisions
+
+
+def test_every_admin_save_keeps_a_revision_and_one_can_be_restored(client):
+    editor = make_user(role="Editor")
+    login(client, editor)
+    client.post(
+        reverse("admin:news_article_add"),
+        form_data(title="First headline", tags="Drones", body="<p>Original words.</p>"),
+    )
+    article = Article.objects.get()
+    client.post(
+        change_url(article),
+        form_data(reload(article), title="Second headline", body="<p>New words.</p>", tags=""),
+    )
+    assert list(Revision.objects.values_list("number", flat=True)) == [2, 1]
+    page = client.get(reverse("admin:news_article_revisions", args=[article.pk])).content
+    page = page.decode()
+    assert "<del>First</del> <ins>Second</ins> headline" in page
+    assert "<del>Original</del> <ins>New</ins> words." in page
+    response = client.post(reverse("admin:news_article_restore", args=[article.pk, 1]))
+    assert response.status_code == 302
+    restored = reload(article)
+    assert restored.title == "First headline"
+    assert restored.body == "<p>Original words.</p>"
+    assert list(restored.tags.names()) == ["Drones"]
+    assert restored.status == Status.DRAFT
+    assert Revision.objects.get(number=restored.version).summary == "Restored revision 1"
+
+
+def test_revision_diff_escapes_what_editors_typed(client):
+    login(client, make_user(role="Editor"))
+    client.post(reverse("admin:news_article_add"), form_data(title="Plain"))
+    article = Article.objects.get()
+    client.post(change_url(article), form_data(reload(article), title="<b>Bold</b> move"))
+    page = client.get(reverse("admin:news_article_revisions", args=[article.pk])).content
+    assert b"&lt;b&gt;Bold&lt;/b&gt;" in page
+    assert b"<b>Bold</b>" not in page
+
+
+def test_bad_revision_numbers_are_404_not_500(client):
+    login(client, make_user(role="Editor"))
+    article = make_article()
+    url = reverse("admin:news_article_revisions", args=[article.pk])
+    assert client.get(url, {"a": "x"}).status_code == 404
+    assert client.get(url, {"a": "77"}).status_code in (200, 404)
+    assert (
+        client.post(reverse("admin:news_article_restore", args=[article.pk, 77])).status_code == 404
+    )
+
+
+# No lost edits
+
+
+def test_the_second_of_two_editors_is_refused_and_nothing_is_overwritten(client, django_user_model):
+    from django.test import Client
+
+    alice, bob = (
+        make_user(role="Editor", username="alice"),
+        make_user(role="Editor", username="bob"),
+    )
+    first, second = login(Client(), alice), login(Client(), bob)
+    first.post(reverse("admin:news_article_add"), form_data(title="Original headline"))
+    article = Article.objects.get()
+    opened = reload(article)  # both editors open the same version of the story
+
+    assert (
+        first.post(change_url(article), form_data(opened, title="Alice's headline")).status_code
+        == 302
+    )
+    response = second.post(
+        change_url(article), form_data(opened, title="Bob's headline", standfirst="Bob's summary")
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Not saved: alice saved this story" in html
+    assert "Nothing has been overwritten" in html
+    their_change = (
+        "Headline: \u201cOriginal headline\u201d \u2192 \u201cAlice&#x27;s headline\u201d"
+    )
+    assert f"Their change \u2014 {their_change}" in html
+    current = reload(article)
+    assert current.title == "Alice's headline"
+    assert current.standfirst == "Summary."
+    # Bob's words are still in the form he sees, so nothing of his is lost either.
+    assert "Bob&#x27;s headline" in html
+
+    retry = second.post(change_url(article), form_data(current, title="Bob's headline"))
+    assert retry.status_code == 302
+    assert reload(article).title == "Bob's headline"
+
+
+# Corrections and updates
+
+
+def test_correction_notes_only_go_on_published_stories(client):
+    login(client, make_user(role="Editor"))
+    draft = make_article(status=Status.DRAFT)
+    note = {
+        "corrections-TOTAL_FORMS": "1",
+        "corrections-0-kind": "correction",
+        "corrections-0-text": "We got the date wrong.",
+        "corrections-0-noted_at_0": "2026-01-01",
+        "corrections-0-noted_at_1": "10:00:00",
+    }
+    response = client.post(change_url(draft), form_data(draft, **note))
+    assert "Correction and update notes belong on published stories" in response.content.decode()
+    assert not Correction.objects.exists()
+
+    live = make_article(published_at=timezone.now() - timedelta(days=1))
+    noted = timezone.localtime() - timedelta(minutes=5)
+    note["corrections-0-noted_at_0"] = noted.strftime("%Y-%m-%d")
+    note["corrections-0-noted_at_1"] = noted.strftime("%H:%M:%S")
+    assert client.post(change_url(live), form_data(live, **note)).status_code == 302
+    page = client.get(live.get_absolute_url()).content.decode()
+    assert "We got the date wrong." in page
+    assert "Updated <time" in page
+
+
+def test_a_typo_fix_without_a_note_does_not_move_the_updated_time(client):
+    login(client, make_user(role="Editor"))
+    live = make_article(published_at=timezone.now() - timedelta(days=1))
+    assert (
+        client.post(change_url(live), form_data(live, body="<p>Typo fixed.</p>")).status_code == 302
+    )
+    page = client.get(live.get_absolute_url()).content.decode()
+    assert "Typo fixed." in page
+    assert "Updated" not in page
+
+
+# Everyday editing
+
+
+def test_add_a_topic_to_many_stories_at_once(client):
+    login(client, make_user(role="Editor"))
+    stories = [make_article(), make_article()]
+    run_action(client, "add_tag", stories, tag="Elections")
+    assert all(list(reload(a).tags.names()) == ["Elections"] for a in stories)
+    run_action(client, "add_tag", stories, tag="  ")
+    assert Tag.objects.count() == 1
+
+
+def test_merge_topics_keeps_every_story_tagged_once(client):
+    login(client, make_user(role="Editor"))
+    both = make_article(tags=["Drone", "Drones"])
+    one = make_article(tags=["UAV"])
+    client.post(
+        reverse("admin:taggit_tag_changelist"),
+        {
+            "action": "merge_tags",
+            "_selected_action": list(Tag.objects.values_list("pk", flat=True)),
+            "target": "Drones",
+        },
+    )
+    assert list(Tag.objects.values_list("name", flat=True)) == ["Drones"]
+    assert list(reload(both).tags.names()) == ["Drones"]
+    assert list(reload(one).tags.names()) == ["Drones"]
+
+
+def test_topic_suggestions_complete_what_the_editor_typed(client):
+    login(client, make_user(role="Writer"))
+    make_article(tags=["Defence", "Democracy", "Drones"])
+    response = client.get(reverse("admin:news_tag_suggestions"), {"q": "de"})
+    assert response.json() == {"results": ["Defence", "Democracy"]}
+    assert client.get(reverse("admin:news_tag_suggestions")).json() == {"results": []}
+
+
+def test_lead_image_needs_alt_text_unless_marked_decorative(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.test_views import TINY_GIF
+
+    login(client, make_user(role="Editor"))
+
+    def post(**extra):
+        image = SimpleUploadedFile("lead.gif", TINY_GIF, content_type="image/gif")
+        return client.post(reverse("admin:news_article_add"), form_data(lead_image=image, **extra))
+
+    assert "Describe the image" in post().content.decode()
+    assert not Article.objects.exists()
+    assert post(lead_image_decorative="on").status_code == 302
+    assert Article.objects.get().lead_image_decorative
