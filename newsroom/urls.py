@@ -10,6 +10,7 @@ admin.site.index_title = "Stories, authors and tags"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("favicon.ico", views.favicon),
     path("consent/", include("newsroom.consent.urls")),
     re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", views.media),
     path("", include("newsroom.news.urls")),

@@ -5,7 +5,12 @@ processor), and the CSRF failure page the same way, so both pass the site's name
 """
 
 from django.conf import settings
-from django.http import HttpResponseForbidden, HttpResponseServerError
+from django.http import (
+    HttpResponseForbidden,
+    HttpResponsePermanentRedirect,
+    HttpResponseServerError,
+)
+from django.templatetags.static import static
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
@@ -31,3 +36,9 @@ def media(request, path):
     """Uploaded images, for a single-box newsroom. A larger deployment puts a web server or
     object storage in front of MEDIA_URL and this view is never reached."""
     return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin's, for one). The
+    hashed name is looked up per request: at import time the manifest may not exist yet."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -286,3 +286,9 @@ def test_expired_form_gets_the_friendly_csrf_page():
     assert "That form has expired" in html
     assert "nothing was changed" in html
     assert "<title>Form expired · Newsroom</title>" in html
+
+
+def test_favicon_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].startswith("/static/favicon.")
