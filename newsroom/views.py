@@ -10,9 +10,9 @@ from django.http import (
     HttpResponsePermanentRedirect,
     HttpResponseServerError,
 )
-from django.templatetags.static import static
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.static import serve
 
