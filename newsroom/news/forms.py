@@ -90,8 +90,12 @@ class ArticleAdminForm(forms.ModelForm):
         transactions lock the whole database), so no save can slip in between this check and
         the write.
         """
+        # of=("self",): lock the story's row only; PostgreSQL refuses to lock the nullable
+        # side of the join that fetches the last editor.
         current = (
-            Article.objects.select_for_update().select_related("last_edited_by").get(pk=article.pk)
+            Article.objects.select_for_update(of=("self",))
+            .select_related("last_edited_by")
+            .get(pk=article.pk)
         )
         if expected is None or expected == current.version:
             return
