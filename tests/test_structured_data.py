@@ -66,3 +66,32 @@ def test_markup_in_a_headline_cannot_break_out_of_the_json_block(client):
     html = client.get(article.get_absolute_url()).content.decode()
     assert "<script>alert(1)" not in html
     assert json_ld(client, article.get_absolute_url())["headline"] == article.title
+
+
+def test_publisher_logo_canonical_and_social_cards(client):
+    article = make_article(title="Cards", tags=["Defence"])
+    html = client.get(article.get_absolute_url()).content.decode()
+    url = f"http://testserver{article.get_absolute_url()}"
+    assert f'<link rel="canonical" href="{url}">' in html
+    assert f'<meta property="og:url" content="{url}">' in html
+    assert '<meta property="og:type" content="article">' in html
+    assert '<meta property="article:tag" content="Defence">' in html
+    assert '<meta name="twitter:card" content="summary">' in html
+    assert '<meta name="robots" content="max-image-preview:large">' in html
+    data = json_ld(client, article.get_absolute_url())
+    assert data["mainEntityOfPage"] == {"@type": "WebPage", "@id": url}
+    logo = data["publisher"]["logo"]["url"]
+    assert logo.startswith("http://testserver/static/news/logo.")
+    image = client.get(logo.removeprefix("http://testserver"))
+    assert image.status_code == 200
+    image.close()
+
+
+def test_editor_canonical_override_for_a_republished_story(client):
+    article = make_article(title="Republished")
+    article.canonical_url = "https://original.example/news/first/"
+    article.save()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<link rel="canonical" href="https://original.example/news/first/">' in html
+    data = json_ld(client, article.get_absolute_url())
+    assert data["mainEntityOfPage"]["@id"] == "https://original.example/news/first/"

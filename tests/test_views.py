@@ -1,6 +1,6 @@
 """Readers' pages."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html import unescape
 
 import pytest
@@ -292,3 +292,22 @@ def test_favicon_is_served(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].startswith("/static/favicon.")
+
+
+def test_archive_lists_months_and_each_month_its_published_stories(client):
+    make_article(title="August story", published_at=timezone.make_aware(datetime(2025, 8, 20, 9)))
+    make_article(title="Another August", published_at=timezone.make_aware(datetime(2025, 8, 2, 9)))
+    make_article(title="July story", published_at=timezone.make_aware(datetime(2025, 7, 1, 9)))
+    make_article(
+        title="August draft",
+        status=Article.Status.DRAFT,
+        published_at=timezone.make_aware(datetime(2025, 8, 3, 9)),
+    )
+    index = page(client, "/archive/")
+    assert "August 2025" in index and "(2 stories)" in index and "(1 story)" in index
+    august = page(client, "/archive/2025/08/")
+    assert august.index("August story") < august.index("Another August")
+    assert "July story" not in august and "August draft" not in august
+    assert '<a href="/archive/2025/07/">July 2025</a>' in august
+    assert client.get("/archive/2025/09/").status_code == 404
+    assert client.get("/archive/2025/13/").status_code == 404

@@ -46,8 +46,6 @@ class RelatedLinkInline(admin.TabularInline):
     extra = 0
     fields = ["title", "url", "position"]
     verbose_name_plural = "related links (\u201cAlso read\u201d)"
-    # "example.com/story" typed without a scheme means https, as it will in Django 6.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class CorrectionInline(admin.StackedInline):
@@ -115,7 +113,7 @@ class ArticleAdmin(admin.ModelAdmin):
     actions = ["submit_for_review", "publish_now", "unpublish", "return_to_draft", "add_tag"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "standfirst", "body", "expected_version"]}),
-        ("Publishing", {"fields": ["status", "published_at", "tags"]}),
+        ("Publishing", {"fields": ["status", "published_at", "tags", "canonical_url"]}),
         (
             "Lead image",
             {

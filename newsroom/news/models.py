@@ -17,6 +17,13 @@ from taggit.managers import TaggableManager
 from .sanitize import clean_html
 
 
+class URLField(models.URLField):
+    """A URL typed without a scheme ("example.com/story") means https, as in Django 6."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+
 def unique_slug(model: type[models.Model], text: str, *, max_length: int = 200) -> str:
     """A slug for `text` that no row of `model` has yet: "headline", "headline-2", ..."""
     base = slugify(text)[: max_length - 4].strip("-") or "story"
@@ -153,6 +160,14 @@ class Article(models.Model):
         "an image is uploaded.",
     )
 
+    canonical_url = URLField(
+        "canonical URL",
+        max_length=500,
+        blank=True,
+        help_text="Only for a story first published elsewhere: the original's address, so "
+        "search engines credit it. Leave empty for our own stories.",
+    )
+
     source_name = models.CharField(
         max_length=255,
         blank=True,
@@ -218,6 +233,10 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("news:article_detail", kwargs={"slug": self.slug})
+
+    def canonical(self, absolute) -> str:
+        """The one address search engines should index: ours, unless an editor set another."""
+        return self.canonical_url or absolute(self.get_absolute_url())
 
     @property
     def byline(self) -> list[Author]:
@@ -292,7 +311,7 @@ class RelatedLink(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_links")
     title = models.CharField("headline", max_length=300)
-    url = models.URLField(
+    url = URLField(
         "URL",
         max_length=500,
         blank=True,

@@ -8,6 +8,7 @@ count as an update.
 from __future__ import annotations
 
 from django.conf import settings
+from django.templatetags.static import static
 
 from .models import Article, Correction
 
@@ -19,13 +20,23 @@ def news_article(article: Article, *, absolute) -> dict:
         "@type": "NewsArticle",
         "headline": article.title,
         "description": article.standfirst,
-        "mainEntityOfPage": absolute(article.get_absolute_url()),
-        "url": absolute(article.get_absolute_url()),
+        "mainEntityOfPage": {"@type": "WebPage", "@id": article.canonical(absolute)},
+        "url": article.canonical(absolute),
         "author": [
             {"@type": "Person", "name": a.name, "url": absolute(a.get_absolute_url())}
             for a in article.byline
         ],
-        "publisher": {"@type": "Organization", "name": settings.NEWSROOM_SITE_NAME},
+        "publisher": {
+            "@type": "Organization",
+            "name": settings.NEWSROOM_SITE_NAME,
+            "url": absolute("/"),
+            "logo": {
+                "@type": "ImageObject",
+                "url": absolute(static("news/logo.png")),
+                "width": 512,
+                "height": 512,
+            },
+        },
         "keywords": [tag.name for tag in article.tags.all()],
     }
     if article.published_at:

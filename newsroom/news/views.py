@@ -2,11 +2,13 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, MonthArchiveView
 from taggit.models import Tag
 
 from . import preview, structured_data
@@ -45,10 +47,44 @@ class ArticleDetailView(DetailView):
             target = ours.get(link.title.casefold())
             link.href = target.get_absolute_url() if target else link.url
         context["related_links"] = links
-        context["structured_data"] = structured_data.news_article(
-            self.object, absolute=self.request.build_absolute_uri
+        absolute = self.request.build_absolute_uri
+        context["canonical"] = self.object.canonical(absolute)
+        context["share_image"] = absolute(
+            self.object.lead_image.url if self.object.lead_image else static("news/logo.png")
         )
+        context["structured_data"] = structured_data.news_article(self.object, absolute=absolute)
         return context
+
+
+class ArchiveIndexView(ListView):
+    """Every month with published stories, newest first, with a count for each."""
+
+    template_name = "news/archive_index.html"
+    context_object_name = "months"
+
+    def get_queryset(self):
+        return (
+            Article.objects.published()
+            .annotate(month=TruncMonth("published_at"))
+            .values("month")
+            .annotate(stories=Count("pk"))
+            .order_by("-month")
+        )
+
+
+class ArchiveMonthView(MonthArchiveView):
+    """One month's stories; a month with none is a 404, not a thin page."""
+
+    template_name = "news/archive_month.html"
+    context_object_name = "articles"
+    date_field = "published_at"
+    month_format = "%m"
+    paginate_by = PAGE_SIZE
+    allow_empty = False
+    ordering = ["-published_at"]
+
+    def get_queryset(self):
+        return Article.objects.published().with_bylines()
 
 
 class TagListView(ListView):
