@@ -32,3 +32,12 @@ def seed_article(db) -> Article:
     """The seed story, imported and published as `make run` does."""
     import_paths([SEED], publish=True)
     return Article.objects.get(source_name=SEED.name)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright (tests/browser.py says when it skips or fails)."""
+    from tests.browser import launch_chromium
+
+    with launch_chromium() as chromium:
+        yield chromium

@@ -1,108 +1,26 @@
 """Real Chromium against a real server: the site as a reader gets it.
 
-The server is gunicorn on the WSGI entry point, with a throwaway SQLite file migrated and the
-seeds imported, exactly as `make run` prepares it. Chromium is Debian's (/usr/bin/chromium),
-driven by Playwright; without it these tests skip with the reason, unless
-NEWSROOM_REQUIRE_BROWSER is set (CI sets it), in which case they fail.
+The site is migrated with the seeds imported and published, as `make run` prepares it; see
+tests/browser.py for the server and the browser, and for when these tests skip or fail.
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.request import urlopen
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("NEWSROOM_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+from tests.browser import running_site
+
 ARTICLE = "/news/japans-defence-minister-visits-turkey-for-defence-cooperation-drones/"
-
-
-def _unavailable() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is not installed (pip install -e '.[dev]')"
-    if not Path(CHROMIUM).is_file():
-        return f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    missing = _unavailable()
-    if missing:
-        if os.environ.get("NEWSROOM_REQUIRE_BROWSER"):
-            pytest.fail(f"browser tests required but unavailable: {missing}")
-        pytest.skip(f"browser unavailable: {missing}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[str]:
-    """A gunicorn server on 127.0.0.1 with the seed story published; yields its base URL."""
-    if _unavailable() and not os.environ.get("NEWSROOM_REQUIRE_BROWSER"):
-        pytest.skip(f"browser unavailable: {_unavailable()}")
-    workdir = tmp_path_factory.mktemp("site")
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))},
-        "DJANGO_SECRET_KEY": "browser-test-secret-key-" + "x" * 30,
-        "DATABASE_URL": f"sqlite:///{workdir / 'site.sqlite3'}",
-        "NEWSROOM_MEDIA_ROOT": str(workdir / "media"),
-    }
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["migrate", "-v0"], ["import_seeds", "--publish", "-v0"]):
-        subprocess.run([*manage, *command], cwd=ROOT, env=env, check=True, capture_output=True)
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "newsroom.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urlopen(base + "/", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
+    """A gunicorn server with the seed story published; yields its base URL."""
+    seeds = ("import_seeds", "--publish", "-v0")
+    with running_site(tmp_path_factory.mktemp("site"), seeds) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def _consent_cookie(context) -> str | None:

@@ -189,8 +189,8 @@ def _import_story(
     elif article.import_fingerprint != article.content_fingerprint() and not force:
         report.action, report.slug = "skipped", article.slug
         report.warnings.append(
-            "edited in the admin since it was imported; not overwritten (use --force to replace "
-            "the editor's changes)"
+            "edited in the admin since it was imported, so it was not overwritten (`manage.py "
+            "import_seeds --force` replaces the editor's changes)"
         )
         return report
     else:

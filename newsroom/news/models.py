@@ -207,6 +207,8 @@ class Article(models.Model):
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "story"
+        verbose_name_plural = "stories"
         ordering = ["-published_at", "-created_at"]
         permissions = [("publish_article", "Can publish, schedule and unpublish stories")]
         constraints = [

@@ -1,0 +1,140 @@
+"""Helpers for the tests that drive real Chromium against a real server (not a test module).
+
+The server is gunicorn on the WSGI entry point with a throwaway SQLite file, prepared with
+`manage.py` commands exactly as `make run` prepares it. Chromium is Debian's (/usr/bin/chromium),
+driven by Playwright; without it the browser tests skip with the reason, unless
+NEWSROOM_REQUIRE_BROWSER is set (CI sets it), in which case they fail: in CI a missing browser
+must never pass for a green run.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.request import urlopen
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("NEWSROOM_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def unavailable() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install -e '.[dev]')"
+    if not Path(CHROMIUM).is_file():
+        return f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
+    return None
+
+
+def require_browser() -> None:
+    """Skip (locally) or fail (when NEWSROOM_REQUIRE_BROWSER is set) if the browser is missing."""
+    missing = unavailable()
+    if missing:
+        if os.environ.get("NEWSROOM_REQUIRE_BROWSER"):
+            pytest.fail(f"browser tests required but unavailable: {missing}")
+        pytest.skip(f"browser unavailable: {missing}")
+
+
+@contextmanager
+def launch_chromium() -> Iterator:
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def server_env(workdir: Path) -> dict[str, str]:
+    """The environment of a server whose database and media live in `workdir`."""
+    return {
+        # The developer's own DJANGO_* and DATABASE_* settings must not leak into the test site.
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))},
+        "DJANGO_SECRET_KEY": "browser-test-secret-key-" + "x" * 30,
+        "DATABASE_URL": f"sqlite:///{workdir / 'site.sqlite3'}",
+        "NEWSROOM_MEDIA_ROOT": str(workdir / "media"),
+    }
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    """Run a manage.py command against the test site; its output, or a failure that shows it."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"manage.py {args[0]} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serve(env: dict[str, str]) -> Iterator[str]:
+    """Gunicorn on 127.0.0.1 for the prepared site; yields its base URL."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "newsroom.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urlopen(base + "/", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@contextmanager
+def running_site(workdir: Path, *commands: tuple[str, ...]) -> Iterator[str]:
+    """A fresh site: migrated, then each manage.py command run, then served by gunicorn."""
+    require_browser()
+    env = server_env(workdir)
+    manage(env, "migrate", "-v0")
+    for command in commands:
+        manage(env, *command)
+    with serve(env) as base:
+        yield base
