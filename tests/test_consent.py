@@ -85,11 +85,11 @@ def test_banner_offers_accept_and_reject_as_equal_buttons(client):
     response = client.get("/")
 
     assert banner_shown(response)
-    buttons = {attrs["value"]: attrs for attrs in start_tags(response, "button")}
+    buttons = {b["value"]: b for b in start_tags(response, "button") if b.get("name") == "action"}
     assert buttons["accept_all"]["class"] == buttons["reject_all"]["class"]
     assert buttons["accept_all"]["type"] == buttons["reject_all"]["type"] == "submit"
-    forms = start_tags(response, "form")
-    assert [(f["method"], f["action"]) for f in forms] == [("post", SETTINGS_URL)]
+    posting = [f for f in start_tags(response, "form") if f.get("method") == "post"]
+    assert [f["action"] for f in posting] == [SETTINGS_URL]
 
 
 def test_banner_returns_the_reader_to_the_page_they_were_on(client):
@@ -105,9 +105,11 @@ def test_banner_loads_only_same_host_assets(client):
     response = client.get("/")
 
     sources = [s["src"] for s in start_tags(response, "script")]
-    sheets = [link["href"] for link in start_tags(response, "link")]
+    sheets = [link["href"] for link in start_tags(response, "link") if link["rel"] == "stylesheet"]
     assert any("consent/consent" in src for src in sources)
     assert all(url.startswith("/static/") for url in sources + sheets)
+    others = [link["href"] for link in start_tags(response, "link")]
+    assert all(url.startswith("/") and not url.startswith("//") for url in others)
     assert not [s for s in start_tags(response, "script") if not s.get("src")]
 
 
@@ -181,7 +183,7 @@ def test_settings_page_shows_every_category_with_necessary_locked_on(client):
     assert "disabled" in boxes["consent-necessary"]
     assert all("checked" not in boxes[f"consent-{key}"] for key in policy.OPTIONAL_KEYS)
     labels = {label["for"] for label in start_tags(response, "label")}
-    assert labels == set(boxes)
+    assert set(boxes) <= labels
     assert len(start_tags(response, "fieldset")) == len(policy.CATEGORIES)
 
 
@@ -211,7 +213,7 @@ def test_saved_confirmation_is_not_shown_to_a_reader_who_has_not_chosen(client):
 def test_withdraw_after_accept_turns_every_optional_category_off(client):
     choose(client, action="accept_all")
     page = client.get(SETTINGS_URL)
-    assert "withdraw" in [b["value"] for b in start_tags(page, "button")]
+    assert "withdraw" in [b.get("value") for b in start_tags(page, "button")]
 
     response = choose(client, action="withdraw")
 
@@ -223,7 +225,7 @@ def test_withdraw_after_accept_turns_every_optional_category_off(client):
 def test_withdraw_is_offered_only_once_a_decision_exists(client):
     page = client.get(SETTINGS_URL)
 
-    assert "withdraw" not in [b["value"] for b in start_tags(page, "button")]
+    assert "withdraw" not in [b.get("value") for b in start_tags(page, "button")]
 
 
 # Cookies the reader already has

@@ -311,3 +311,30 @@ def test_archive_lists_months_and_each_month_its_published_stories(client):
     assert '<a href="/archive/2025/07/">July 2025</a>' in august
     assert client.get("/archive/2025/09/").status_code == 404
     assert client.get("/archive/2025/13/").status_code == 404
+
+
+def test_public_pages_can_be_cached_briefly_and_revalidated(client, seed_article):
+    response = client.get(seed_article.get_absolute_url())
+    assert response["Cache-Control"] == "public, max-age=60"
+    assert response["ETag"]
+    assert response["Last-Modified"]
+    again = client.get(seed_article.get_absolute_url(), HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    since = client.get(
+        seed_article.get_absolute_url(), HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]
+    )
+    assert since.status_code == 304
+    seed_article.title = "Changed"
+    seed_article.save()
+    changed = client.get(seed_article.get_absolute_url(), HTTP_IF_NONE_MATCH=response["ETag"])
+    assert changed.status_code == 200
+    assert client.get("/")["Cache-Control"] == "public, max-age=60"
+
+
+def test_error_preview_and_consent_pages_are_not_publicly_cached(client):
+    from newsroom.news import preview
+
+    assert "public" not in client.get("/news/nope/").get("Cache-Control", "")
+    draft = make_article(status=Article.Status.DRAFT)
+    assert "no-store" in client.get(preview.preview_url(draft))["Cache-Control"]
+    assert "public" not in client.get("/consent/").get("Cache-Control", "")

@@ -7,7 +7,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.utils.decorators import method_decorator
-from django.views.decorators.cache import never_cache
+from django.utils.http import http_date
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.generic import DetailView, ListView, MonthArchiveView
 from taggit.models import Tag
 
@@ -16,7 +17,13 @@ from .models import Article, Author
 
 PAGE_SIZE = 20
 
+# Public pages may be kept by browsers and shared caches for a minute: a scheduled story shows
+# up at most that late, and a reader's next visit usually costs a 304. The consent middleware
+# adds `Vary: Cookie`, so a reader who has chosen never gets the page with the banner.
+public_cache = method_decorator(cache_control(public=True, max_age=60), name="dispatch")
 
+
+@public_cache
 class ArticleListView(ListView):
     template_name = "news/article_list.html"
     context_object_name = "articles"
@@ -26,6 +33,7 @@ class ArticleListView(ListView):
         return Article.objects.published().with_bylines()
 
 
+@public_cache
 class ArticleDetailView(DetailView):
     template_name = "news/article_detail.html"
     context_object_name = "article"
@@ -55,7 +63,16 @@ class ArticleDetailView(DetailView):
         context["structured_data"] = structured_data.news_article(self.object, absolute=absolute)
         return context
 
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        # The story's own last change (a silent fix included: the page did change), so a
+        # browser revalidating gets a 304 until then.
+        changed = max(self.object.updated_at, self.object.modified_at or self.object.updated_at)
+        response["Last-Modified"] = http_date(changed.timestamp())
+        return response
 
+
+@public_cache
 class ArchiveIndexView(ListView):
     """Every month with published stories, newest first, with a count for each."""
 
@@ -72,6 +89,7 @@ class ArchiveIndexView(ListView):
         )
 
 
+@public_cache
 class ArchiveMonthView(MonthArchiveView):
     """One month's stories; a month with none is a 404, not a thin page."""
 
@@ -87,6 +105,7 @@ class ArchiveMonthView(MonthArchiveView):
         return Article.objects.published().with_bylines()
 
 
+@public_cache
 class TagListView(ListView):
     template_name = "news/tag_list.html"
     context_object_name = "tags"
@@ -110,6 +129,7 @@ class TagListView(ListView):
         )
 
 
+@public_cache
 class TagDetailView(ListView):
     """Published stories with one tag; a tag with none (or only drafts) is a 404."""
 
@@ -126,6 +146,7 @@ class TagDetailView(ListView):
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
+@public_cache
 class AuthorDetailView(ListView):
     template_name = "news/author_detail.html"
     context_object_name = "articles"
