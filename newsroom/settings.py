@@ -98,6 +98,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Opening a SQLite file costs next to nothing, and a connection held between requests
+    # would keep its WAL snapshot; persistent connections are for PostgreSQL.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers carry on while an import writes; the busy timeout makes a second

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("newsroom.news.urls")),
 ]
 
+handler400 = "newsroom.views.bad_request"
 handler500 = "newsroom.views.server_error"

@@ -5,7 +5,9 @@ processor), and the CSRF failure page the same way, so both pass the site's name
 """
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.http import (
+    HttpResponseBadRequest,
     HttpResponseForbidden,
     HttpResponsePermanentRedirect,
     HttpResponseServerError,
@@ -20,6 +22,19 @@ SITE = {
     "site_name": settings.NEWSROOM_SITE_NAME,
     "site_description": settings.NEWSROOM_SITE_DESCRIPTION,
 }
+
+
+def bad_request(request, exception=None):
+    """400, saying what went wrong when it is something the person can act on."""
+    context = dict(SITE)
+    if isinstance(exception, RequestDataTooBig):
+        context["message"] = (
+            "What you sent is too large for one request (over 5 MB of text), so nothing was "
+            "saved. Shorten it, or split it into several saves."
+        )
+    elif isinstance(exception, TooManyFilesSent):
+        context["message"] = "Too many files at once, so nothing was saved: send at most 50."
+    return HttpResponseBadRequest(loader.render_to_string("400.html", context, request))
 
 
 @requires_csrf_token

@@ -65,10 +65,29 @@ def test_default_path_is_the_seeds_folder():
 def test_reimporting_the_seeds_changes_nothing_and_creates_nothing(seed_path):
     run("--publish", str(seed_path.parent))
     before = snapshot()
-    output = run("--publish", "--tag", "Extra", "--author", "Someone Else", str(seed_path.parent))
+    output = run("--publish", str(seed_path.parent))
     assert snapshot() == before
-    assert "unchanged" in output
     assert "1 unchanged" in output
+
+
+def test_new_options_on_an_unchanged_source_are_applied(seed_path):
+    run(str(seed_path))
+    output = run("--publish", "--tag", "Defence", "--author", "Jane Wire", str(seed_path))
+    article = Article.objects.get()
+    assert article.is_live
+    assert list(article.tags.names()) == ["Defence"]
+    assert [a.name for a in article.byline] == ["Jane Wire"]
+    assert "source unchanged; published, byline Jane Wire, topics added: Defence" in output
+    before = snapshot()
+    run("--publish", "--tag", "Defence", "--author", "Jane Wire", str(seed_path))
+    assert snapshot() == before
+
+
+def test_publish_never_republishes_a_story_an_editor_unpublished(seed_path):
+    run("--publish", str(seed_path))
+    Article.objects.update(status=Article.Status.UNPUBLISHED)
+    run("--publish", str(seed_path))
+    assert Article.objects.get().status == Article.Status.UNPUBLISHED
 
 
 def test_publish_makes_the_story_visible_at_once(seed_path):
@@ -172,10 +191,56 @@ def test_a_bad_file_stops_the_run_with_one_line_and_writes_nothing(kind, seed_pa
     assert snapshot() == before
 
 
-def test_a_missing_path_stops_the_run(tmp_path):
+def test_a_missing_path_stops_the_run(seed_path, tmp_path):
     with pytest.raises(CommandError, match=r"missing\.txt: no such file or directory"):
-        run(str(tmp_path / "missing.txt"))
+        run(str(seed_path), str(tmp_path / "missing.txt"))
     assert not Article.objects.exists()
+
+
+def test_directories_skip_hidden_files_and_accept_upper_case_suffixes(tmp_path):
+    (tmp_path / "nested").mkdir()
+    write(tmp_path / "nested", "STORY.TXT", "Shouting headline\n\nBody.")
+    (tmp_path / "._story.txt").write_bytes(b"\x00\x05\x16\x07binary resource fork")
+    (tmp_path / ".hidden").mkdir()
+    write(tmp_path / ".hidden", "secret.txt", "Hidden headline\n\nBody.")
+    run(str(tmp_path))
+    assert list(Article.objects.values_list("title", flat=True)) == ["Shouting headline"]
+
+
+def test_overlong_or_broken_related_links_are_trimmed_and_reported(tmp_path):
+    long_title = "Word " * 80
+    output = run(
+        str(
+            write(
+                tmp_path,
+                "links.txt",
+                f"Headline\n\nOne.\n\nAlso Read: {long_title}\n\n"
+                f"Also Read: Broken (https://{'x' * 600}.example/)\n\nAlso Read: Fine (https://ok.example/a)",
+            )
+        )
+    )
+    links = list(RelatedLink.objects.values_list("title", "url"))
+    assert len(links[0][0]) == 300 and links[0][0].endswith("\u2026")
+    assert links[1] == ("Broken", "")
+    assert links[2] == ("Fine", "https://ok.example/a")
+    assert "shortened to 300 characters" in output
+    assert "unusable URL dropped" in output
+
+
+def test_angle_brackets_in_scraped_text_keep_their_words(tmp_path):
+    run(
+        str(
+            write(
+                tmp_path,
+                "b.txt",
+                "Profits <rise> as x<y\n\nCosts <fell and margins> grew.\n\nAnd y>z.",
+            )
+        )
+    )
+    article = Article.objects.get()
+    assert article.title == "Profits <rise> as x<y"
+    assert article.standfirst == "Costs <fell and margins> grew."
+    assert article.body == "<p>And y&gt;z.</p>"
 
 
 def test_a_directory_without_seed_files_stops_the_run(tmp_path):

@@ -122,3 +122,19 @@ def test_oversized_file_is_refused_before_reading(tmp_path):
     big.write_bytes(b"Headline\n\n" + b"a" * MAX_BYTES)
     with pytest.raises(SeedError, match="over the 1,048,576-byte limit"):
         read_seed(big)
+
+
+def test_a_story_about_cookies_keeps_its_words():
+    story = parse_text(
+        "Bakery opens\n\nWe use cookies in our bakery, says the owner.\n\n"
+        "The queue stretched round the block.\n\nPrices start at two pounds.\n\nMore later."
+    )
+    assert story.paragraphs[0] == "We use cookies in our bakery, says the owner."
+    assert len(story.paragraphs) == 4
+    assert "cookie-banner line" not in story.stripped
+
+
+def test_a_cookie_notice_at_the_end_is_dropped():
+    story = parse_text("Headline\n\nOne.\n\nTwo.\n\nThis website uses cookies. Read more...")
+    assert story.paragraphs == ("One.", "Two.")
+    assert story.stripped == {"cookie-banner line": 1}

@@ -67,7 +67,12 @@ def consent_settings(request):
     decision = policy.decision_for(
         action=request.POST.get("action", ""),
         # An unticked checkbox is simply absent from the post; that is how "off" arrives.
-        chosen={key for key in policy.OPTIONAL_KEYS if key in request.POST},
+        # A ticked box posts "on"; a hand-made "analytics=0" must not count as a yes.
+        chosen={
+            key
+            for key in policy.OPTIONAL_KEYS
+            if request.POST.get(key, "").lower() in {"on", "1", "true", "yes"}
+        },
         version=settings.CONSENT_POLICY_VERSION,
         today=timezone.localdate(),
     )

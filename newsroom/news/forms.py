@@ -29,11 +29,22 @@ BODY_EXTENSIONS = {
 }
 
 
+BODY_MAX_CHARS = 1_000_000
+TAG_MAX_CHARS = 100  # django-taggit's column
+
+
 class ArticleAdminForm(forms.ModelForm):
     user = None  # set per request by ArticleAdmin.get_form
 
     body = ProseEditorFormField(
-        extensions=BODY_EXTENSIONS, required=False, widget=AdminProseEditorWidget
+        extensions=BODY_EXTENSIONS,
+        required=False,
+        widget=AdminProseEditorWidget,
+        max_length=BODY_MAX_CHARS,
+        error_messages={
+            "max_length": "The body is too long: at most %(limit_value)s characters (this one "
+            "has %(show_value)s). Split the story, or move tables and long lists elsewhere."
+        },
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -52,6 +63,15 @@ class ArticleAdminForm(forms.ModelForm):
             self.fields["status"].choices = [
                 (value, label) for value, label in Article.Status.choices if value in allowed
             ]
+
+    def clean_tags(self):
+        tags = self.cleaned_data.get("tags") or []
+        if too_long := [t for t in tags if len(t) > TAG_MAX_CHARS]:
+            raise ValidationError(
+                f"A topic can be at most {TAG_MAX_CHARS} characters: "
+                f"\u201c{too_long[0][:40]}\u2026\u201d is longer."
+            )
+        return tags
 
     def clean(self):
         cleaned = super().clean()

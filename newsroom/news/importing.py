@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -25,6 +27,8 @@ from .sanitize import html_to_text, paragraphs_to_html
 from .seeds import ParsedStory, SeedError, read_seed
 
 SEED_SUFFIX = ".txt"
+Status = Article.Status
+_URL_VALIDATOR = URLValidator(schemes=["http", "https"])
 
 
 class ImportFailed(Exception):
@@ -90,7 +94,14 @@ def find_seed_files(paths: Iterable[Path | str]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob(f"*{SEED_SUFFIX}") if p.is_file())
+            # Hidden files (".DS_Store", macOS "._story.txt") are never stories.
+            files = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() == SEED_SUFFIX
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
             if not files:
                 raise ImportFailed(path, f"directory holds no {SEED_SUFFIX} files")
             found.extend(files)
@@ -184,7 +195,19 @@ def _import_story(
         )
         report.action = "created"
     elif article.source_hash == story.content_hash:
-        report.action, report.slug = "unchanged", article.slug
+        # Same words as last time: only what the options ask for can change.
+        report.slug = article.slug
+        changes = _apply_options(
+            article,
+            publish=publish,
+            author=byline if explicit_author else None,
+            tags=tags,
+            user=user,
+        )
+        report.action = "updated" if changes else "unchanged"
+        if changes:
+            report.warnings.append(f"source unchanged; {', '.join(changes)}")
+            revisions.record(article, user=user, summary=f"Import options: {', '.join(changes)}")
         return report
     elif article.import_fingerprint != article.content_fingerprint() and not force:
         report.action, report.slug = "skipped", article.slug
@@ -196,33 +219,79 @@ def _import_story(
     else:
         report.action = "updated"
 
+    created = report.action == "created"
     _fill(article, story)
-    from_status = article.status if article.pk else ""
-    if publish and article.status != Article.Status.PUBLISHED:
-        article.status = Article.Status.PUBLISHED
-        article.published_at = article.published_at or timezone.now()
     article.last_edited_by = user
     article.save()
-    workflow.record(article, from_status=from_status, user=user)
+    if created:
+        workflow.record(article, from_status="", user=user)
     report.slug = article.slug
 
     article.related_links.all().delete()
-    RelatedLink.objects.bulk_create(
-        RelatedLink(article=article, title=html_to_text(r.title), url=r.url, position=r.position)
-        for r in story.related
-        if html_to_text(r.title)
+    RelatedLink.objects.bulk_create(_related_links(article, story, report))
+    _apply_options(
+        article,
+        publish=publish,
+        author=byline if created or explicit_author else None,
+        tags=tags,
+        user=user,
     )
-    if report.action == "created" or explicit_author:
-        _set_byline(article, byline)
-    if tags:
-        article.tags.add(*tags)
-
     article.import_fingerprint = article.content_fingerprint()
     article.save(update_fields=["import_fingerprint"])
     revisions.record(
         article, user=user, summary=f"{report.action.capitalize()} by import of {path.name}"
     )
     return report
+
+
+def _apply_options(
+    article: Article, *, publish: bool, author: str | None, tags: list[str], user
+) -> list[str]:
+    """Apply --publish, --author and --tag; say what changed (nothing, on a plain re-run).
+
+    --publish publishes a story that has never been published; one an editor has unpublished
+    stays unpublished, so re-running `make run` cannot undo an editor's decision.
+    """
+    changes = []
+    if publish and article.status in (Status.DRAFT, Status.REVIEW) and not article.published_at:
+        from_status = article.status
+        article.status, article.published_at = Status.PUBLISHED, timezone.now()
+        article.last_edited_by = user
+        article.save()
+        workflow.record(article, from_status=from_status, user=user)
+        changes.append("published")
+    if author and [a.name for a in article.byline] != [author]:
+        _set_byline(article, author)
+        changes.append(f"byline {author}")
+    missing = [t for t in tags if t.casefold() not in {n.casefold() for n in article.tags.names()}]
+    if missing:
+        article.tags.add(*missing)
+        changes.append(f"topics added: {', '.join(missing)}")
+    return changes
+
+
+def _related_links(article: Article, story: ParsedStory, report: FileReport) -> list[RelatedLink]:
+    """Related links that fit their columns and hold usable URLs; the rest said in warnings."""
+    max_title = RelatedLink._meta.get_field("title").max_length
+    max_url = RelatedLink._meta.get_field("url").max_length
+    links = []
+    for related in story.related:
+        title, url = html_to_text(related.title), related.url
+        if not title:
+            continue
+        if len(title) > max_title:
+            title = title[: max_title - 1] + "\u2026"
+            report.warnings.append(f"a related headline was shortened to {max_title} characters")
+        if url:
+            try:
+                if len(url) > max_url:
+                    raise ValidationError("too long")
+                _URL_VALIDATOR(url)
+            except ValidationError:
+                report.warnings.append(f"related link {title[:60]!r}: unusable URL dropped")
+                url = ""
+        links.append(RelatedLink(article=article, title=title, url=url, position=related.position))
+    return links
 
 
 def _fill(article: Article, story: ParsedStory) -> None:

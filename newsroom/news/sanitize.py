@@ -67,9 +67,35 @@ _inline_cleaner = _cleaner(INLINE_TAGS)
 _text_cleaner = _cleaner(frozenset())
 _WHITESPACE = re.compile(r"\s+")
 
+# Every element name HTML defines. A "<" followed by one of these (or "!" / "?", comments and
+# processing instructions) is markup, for bleach to keep or strip; any other "<" is a character
+# of the text ("profits <rise> as x<y") and is escaped first, so the words survive cleaning.
+_ELEMENT_NAMES = """
+    a abbr address area article aside audio b base bdi bdo blockquote body br button canvas
+    caption cite code col colgroup data datalist dd del details dfn dialog div dl dt em embed
+    fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6 head header
+    hgroup hr html i iframe img input ins kbd label legend li link main map mark marquee math
+    menu meta meter nav noscript object ol optgroup option output p param picture pre progress
+    q rp rt ruby s samp script search section select slot small source span strike strong style
+    sub summary sup svg table tbody td template textarea tfoot th thead time title tr track tt
+    u ul var video wbr
+"""
+HTML_ELEMENTS = frozenset(_ELEMENT_NAMES.split())
+# A "<" and, when it could start a tag, the element name after it.
+_LESS_THAN = re.compile(r"<(?=([!?])|/?([a-zA-Z][a-zA-Z0-9]*)[\s/>])?")
+
+
+def _escape_text_brackets(fragment: str) -> str:
+    def markup_or_text(match: re.Match) -> str:
+        comment, name = match.groups()
+        is_markup = comment or (name and name.lower() in HTML_ELEMENTS)
+        return "<" if is_markup else "&lt;"
+
+    return _LESS_THAN.sub(markup_or_text, fragment)
+
 
 def _clean(cleaner: bleach.Cleaner, fragment: str) -> str:
-    return cleaner.clean(_DROPPED_WITH_CONTENT.sub("", fragment)).strip()
+    return cleaner.clean(_escape_text_brackets(_DROPPED_WITH_CONTENT.sub("", fragment))).strip()
 
 
 def clean_html(fragment: str) -> str:

@@ -33,11 +33,14 @@ _URL = re.compile(r"\(?\s*(?P<url>https?://[^\s)]+)\s*\)?")
 _SEPARATOR = re.compile(r"^separator$", re.IGNORECASE)
 _IMAGE_PLACEHOLDER = re.compile(r"^(img|image)$", re.IGNORECASE)
 _CURRENT_ISSUE = re.compile(r"^current\s+issue$", re.IGNORECASE)
-# The start of a cookie banner: "🍪 Do you like Cookies?" or "We use cookies to ...".
-_COOKIE_BANNER = re.compile(
-    r"^\W*(do\s+you\s+like\s+cookies\b|we\s+use\s+cookies\b|this\s+(web)?site\s+uses\s+cookies\b)",
-    re.IGNORECASE,
+# The start of a cookie banner. "🍪 Do you like Cookies?" is never story text. "We use
+# cookies ..." might be (a story about a bakery), so it only counts among the file's last
+# lines, where a scraped banner sits.
+_COOKIE_QUESTION = re.compile(r"^\W*do\s+you\s+like\s+cookies\b", re.IGNORECASE)
+_COOKIE_NOTICE = re.compile(
+    r"^\W*(we\s+use\s+cookies\b|this\s+(web)?site\s+uses\s+cookies\b)", re.IGNORECASE
 )
+COOKIE_NOTICE_TAIL = 3
 # Control characters other than tab, newline and carriage return: many mark a binary file,
 # a stray one in text is invisible debris and is dropped.
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
@@ -136,7 +139,7 @@ def parse_text(text: str) -> ParsedStory:
             lead_image_missing = True
         elif _CURRENT_ISSUE.match(line):
             stripped["'Current Issue' line"] += 1
-        elif _COOKIE_BANNER.match(line):
+        elif _is_cookie_banner(line, after=lines[index + 1 :]):
             stripped["cookie-banner line"] += sum(1 for rest in lines[index:] if rest)
             break
         elif not headline:
@@ -189,10 +192,23 @@ def _joined_lines(block: list[str]) -> list[str]:
     return block
 
 
+def _is_cookie_banner(line: str, *, after: list[str]) -> bool:
+    if _COOKIE_QUESTION.match(line):
+        return True
+    return bool(_COOKIE_NOTICE.match(line)) and len([a for a in after if a]) < COOKIE_NOTICE_TAIL
+
+
 def _is_marker(line: str) -> bool:
     return any(
         pattern.match(line)
-        for pattern in (_SEPARATOR, _IMAGE_PLACEHOLDER, _CURRENT_ISSUE, _COOKIE_BANNER, _ALSO_READ)
+        for pattern in (
+            _SEPARATOR,
+            _IMAGE_PLACEHOLDER,
+            _CURRENT_ISSUE,
+            _COOKIE_QUESTION,
+            _COOKIE_NOTICE,
+            _ALSO_READ,
+        )
     )
 
 

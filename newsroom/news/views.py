@@ -49,11 +49,11 @@ class ArticleDetailView(DetailView):
         ours = (
             Article.objects.published()
             .exclude(pk=self.object.pk)
-            .headline_index([link.title for link in links])
+            .headline_index([link.title for link in links if not link.url])
         )
         for link in links:
             target = ours.get(link.title.casefold())
-            link.href = target.get_absolute_url() if target else link.url
+            link.href = link.url or (target.get_absolute_url() if target else "")
         context["related_links"] = links
         absolute = self.request.build_absolute_uri
         context["canonical"] = self.object.canonical(absolute)
