@@ -1,7 +1,9 @@
+import os
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 
 from newsroom.news.importing import import_paths
 from newsroom.news.models import Article
@@ -10,10 +12,17 @@ SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_25d00d43ab60b8b4.
 
 
 @pytest.fixture(scope="session", autouse=True)
-def collected_static(django_db_blocker):
-    """Pages link hashed static names, so the manifest must exist, as it does in production."""
-    with django_db_blocker.unblock():
+def collected_static(tmp_path_factory):
+    """Pages link hashed static names, so the manifest must exist, as it does in production.
+
+    Each test run collects into a folder of its own (servers the browser tests start inherit
+    it through the environment), so two runs at once can't trip over each other's files.
+    """
+    root = tmp_path_factory.mktemp("static")
+    os.environ["NEWSROOM_STATIC_ROOT"] = str(root)
+    with override_settings(STATIC_ROOT=root):
         call_command("collectstatic", interactive=False, verbosity=0)
+        yield root
 
 
 @pytest.fixture(autouse=True)

@@ -71,3 +71,19 @@ def test_every_full_save_bumps_the_version():
     article.save()
     article.save(update_fields=["import_fingerprint"])
     assert article.version == first + 1
+
+
+def test_lead_image_size_is_stored_at_upload_and_a_missing_file_breaks_nothing(client):
+    from django.core.files.base import ContentFile
+
+    from tests.test_views import TINY_GIF
+
+    article = make_article()
+    article.lead_image.save("one.gif", ContentFile(TINY_GIF), save=False)
+    article.lead_image_alt = "A dot"
+    article.save()
+    assert (article.lead_image_width, article.lead_image_height) == (1, 1)
+    article.lead_image.storage.delete(article.lead_image.name)
+    loaded = Article.objects.get(pk=article.pk)
+    loaded.save()
+    assert client.get(loaded.get_absolute_url()).status_code == 200

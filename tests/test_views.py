@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 from html import unescape
+from io import StringIO
 
 import pytest
 from django.db import connection
@@ -338,3 +339,65 @@ def test_error_preview_and_consent_pages_are_not_publicly_cached(client):
     draft = make_article(status=Article.Status.DRAFT)
     assert "no-store" in client.get(preview.preview_url(draft))["Cache-Control"]
     assert "public" not in client.get("/consent/").get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("name", ["Türkiye", "日本", "!!!", "Ελλάδα"])
+def test_topics_in_any_script_or_only_punctuation_have_working_pages(client, name):
+    article = make_article(title="Tagged", tags=[name])
+    story = page(client, article.get_absolute_url())
+    tag = article.tags.get()
+    assert tag.slug
+    assert page(client, reverse("news:tag_detail", args=[tag.slug])).count("Tagged") >= 1
+    assert name in page(client, "/tags/")
+    assert reverse("news:tag_detail", args=[tag.slug]) in unescape(story) or tag.slug in story
+
+
+def test_an_author_in_any_script_gets_a_page(client, tmp_path):
+    from django.core.management import call_command
+
+    seed = tmp_path / "story.txt"
+    seed.write_text("Headline\n\nBody.", encoding="utf-8")
+    call_command("import_seeds", "--publish", "--author", "山田太郎", str(seed), stdout=StringIO())
+    article = Article.objects.get()
+    author = article.byline[0]
+    assert author.slug == "山田太郎"
+    assert "山田太郎" in page(client, author.get_absolute_url())
+
+
+# (address, stories before, stories after): the number shown goes from a few to a full page.
+LISTINGS = [
+    ("/", 2, 20),
+    ("/?page=2", 21, 40),
+    ("/tags/", 2, 20),
+    ("/tags/drones/", 2, 20),
+    ("/authors/ann-lee/", 2, 20),
+    ("/archive/", 2, 20),
+    ("/archive/2025/08/", 2, 20),
+    ("/search/?q=drones", 2, 20),
+    ("/feeds/latest.rss", 2, 20),
+    ("/tags/drones/feed.atom", 2, 20),
+]
+
+
+def _publish_listing_stories(count: int, author) -> None:
+    for n in range(count):
+        make_article(
+            title=f"Drones story {n}",
+            standfirst="Drones over the strait.",
+            authors=[author, make_author()],
+            tags=["Drones", f"Extra {n}"],
+            published_at=timezone.make_aware(datetime(2025, 8, 1 + n % 28, 9, n % 60)),
+        )
+
+
+@pytest.mark.parametrize(("url", "before", "after"), LISTINGS)
+def test_every_listing_page_runs_the_same_queries_for_few_or_many_stories(
+    client, url, before, after
+):
+    author = make_author(name="Ann Lee", slug="ann-lee")
+    _publish_listing_stories(before, author)
+    client.get(url)  # warm what is cached per process (content types, the search index)
+    few = _queries_for(client, url)
+    _publish_listing_stories(after - before, author)
+    client.get(url)
+    assert _queries_for(client, url) == few

@@ -140,7 +140,7 @@ def import_paths(
         parsed.append((path, story))
 
     byline = (author_name or settings.NEWSROOM_DESK_BYLINE).strip()
-    if not slugify(byline):
+    if not slugify(byline, allow_unicode=True):
         raise ImportFailed("--author", f"{byline!r} is not a usable author name")
     tag_names = [t.strip() for t in tags if t.strip()]
 
@@ -310,7 +310,7 @@ def _fill(article: Article, story: ParsedStory) -> None:
 
 
 def _set_byline(article: Article, name: str) -> None:
-    author = Author.objects.filter(slug=slugify(name)).first()
+    author = Author.objects.filter(slug=slugify(name, allow_unicode=True)).first()
     if author is None:
         author = Author.objects.create(name=name, slug=unique_slug(Author, name))
     article.bylines.all().delete()

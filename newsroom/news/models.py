@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Lower
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
+from taggit.models import Tag
 
 from .sanitize import clean_html
 
@@ -26,7 +30,7 @@ class URLField(models.URLField):
 
 def unique_slug(model: type[models.Model], text: str, *, max_length: int = 200) -> str:
     """A slug for `text` that no row of `model` has yet: "headline", "headline-2", ..."""
-    base = slugify(text)[: max_length - 4].strip("-") or "story"
+    base = slugify(text, allow_unicode=True)[: max_length - 4].strip("-") or "story"
     taken = set(model._default_manager.filter(slug__startswith=base).values_list("slug", flat=True))
     slug, n = base, 2
     while slug in taken:
@@ -37,7 +41,10 @@ def unique_slug(model: type[models.Model], text: str, *, max_length: int = 200) 
 class Author(models.Model):
     name = models.CharField(max_length=200, help_text="As it appears in the byline.")
     slug = models.SlugField(
-        max_length=200, unique=True, help_text="The author's page address: /authors/<slug>/."
+        max_length=200,
+        unique=True,
+        allow_unicode=True,
+        help_text="The author's page address: /authors/<slug>/.",
     )
     bio = models.TextField(
         blank=True, help_text="A sentence or two for the author page. Plain text."
@@ -113,6 +120,7 @@ class Article(models.Model):
     slug = models.SlugField(
         max_length=200,
         unique=True,
+        allow_unicode=True,
         help_text="The story's address: /news/<slug>/. Changing it breaks links already shared.",
     )
     standfirst = models.TextField(
@@ -140,6 +148,11 @@ class Article(models.Model):
     tags = TaggableManager(blank=True, help_text="Comma-separated topics, e.g. Defence, Japan.")
 
     lead_image = models.ImageField(upload_to="lead-images/%Y/%m/", blank=True)
+    # Width and height are read once, at upload (see save()), so a page never opens the image
+    # file, and a file gone missing from disk costs a broken image, not a broken page. Not
+    # ImageField's width_field: that opens the file whenever a row without them is loaded.
+    lead_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    lead_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     lead_image_alt = models.CharField(
         "alt text",
         max_length=300,
@@ -228,6 +241,7 @@ class Article(models.Model):
         self.body = clean_html(self.body)
         if self.lead_image:
             self.lead_image_missing = False
+        self._measure_lead_image()
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "version" in update_fields:
             self.version += 1
@@ -235,6 +249,16 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("news:article_detail", kwargs={"slug": self.slug})
+
+    def _measure_lead_image(self) -> None:
+        if not self.lead_image:
+            self.lead_image_width = self.lead_image_height = None
+        elif not self.lead_image._committed or self.lead_image_width is None:
+            try:
+                self.lead_image_width = self.lead_image.width
+                self.lead_image_height = self.lead_image.height
+            except (OSError, ValueError):
+                self.lead_image_width = self.lead_image_height = None
 
     def canonical(self, absolute) -> str:
         """The one address search engines should index: ours, unless an editor set another."""
@@ -399,3 +423,11 @@ class Correction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.article}"
+
+
+@receiver(pre_save, sender=Tag)
+def give_every_topic_a_slug(sender, instance: Tag, **kwargs) -> None:
+    """A topic named only in punctuation ("!!!") slugifies to nothing, and a page address
+    can't be empty: such a topic gets a made-up one, so its page and links work."""
+    if not instance.slug:
+        instance.slug = f"topic-{secrets.token_hex(4)}"

@@ -1,0 +1,164 @@
+"""RSS 2.0 and Atom feeds: the latest stories, and the latest on one topic or by one author.
+
+Django's feed API carries one author per item; a story can have several, so the generators
+below write every one, in byline order: an Atom `<author>` each (name and page), and in RSS a
+Dublin Core `<dc:creator>` each, because RSS's own `<author>` must be an e-mail address. A
+story with no named author is credited to the desk byline, so every Atom entry has an author.
+Summaries are the standfirst, which is plain text: it is HTML-escaped because both formats
+read a summary as HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
+from django.views.decorators.cache import cache_control
+from taggit.models import Tag
+
+from .models import Article, Author
+
+FEED_LENGTH = 50
+DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
+
+
+@dataclass(frozen=True)
+class Credit:
+    """One name in a story's byline; `path` is the author's page, empty for the desk."""
+
+    name: str
+    path: str = ""
+
+
+class RssWithCreators(Rss201rev2Feed):
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:dc": DUBLIN_CORE}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for credit in item["credits"]:
+            handler.addQuickElement("dc:creator", credit.name)
+
+
+class AtomWithAuthors(Atom1Feed):
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for credit in item["credits"]:
+            handler.startElement("author", {})
+            handler.addQuickElement("name", credit.name)
+            if credit.path:
+                # Resolved against the feed's own absolute link, so it carries its host.
+                handler.addQuickElement("uri", urljoin(self.feed["link"], credit.path))
+            handler.endElement("author")
+
+
+# Readers' apps poll feeds often: let them and shared caches keep one for a minute, as the
+# pages are kept, so a scheduled story shows up at most that late.
+@method_decorator(cache_control(public=True, max_age=60), name="__call__")
+class LatestRssFeed(Feed):
+    feed_type = RssWithCreators
+    item_guid_is_permalink = True
+
+    @property
+    def language(self) -> str:
+        return settings.LANGUAGE_CODE
+
+    def title(self, obj) -> str:
+        return f"{settings.NEWSROOM_SITE_NAME}: latest stories"
+
+    def link(self, obj) -> str:
+        return reverse("news:home")
+
+    def description(self, obj) -> str:
+        return settings.NEWSROOM_SITE_DESCRIPTION
+
+    def subtitle(self, obj) -> str:
+        # Atom's name for the description; RSS ignores it.
+        return self.description(obj)
+
+    def stories(self, obj):
+        return Article.objects.published()
+
+    def items(self, obj):
+        # Corrections are prefetched for `modified_at`: the query count does not grow with items.
+        return self.stories(obj).with_bylines().prefetch_related("corrections")[:FEED_LENGTH]
+
+    def item_title(self, item: Article) -> str:
+        return item.title
+
+    def item_description(self, item: Article) -> str:
+        return escape(item.standfirst)
+
+    def item_pubdate(self, item: Article):
+        return item.published_at
+
+    def item_updateddate(self, item: Article):
+        return item.modified_at or item.published_at
+
+    def item_categories(self, item: Article) -> list[str]:
+        return [tag.name for tag in item.tags.all()]
+
+    def item_extra_kwargs(self, item: Article) -> dict:
+        credits = [Credit(a.name, a.get_absolute_url()) for a in item.byline]
+        return {"credits": credits or [Credit(settings.NEWSROOM_DESK_BYLINE)]}
+
+
+class LatestAtomFeed(LatestRssFeed):
+    feed_type = AtomWithAuthors
+
+
+class TagRssFeed(LatestRssFeed):
+    """A topic with no published story has no feed (a 404), as it has no page."""
+
+    def get_object(self, request, slug: str) -> Tag:
+        tag = get_object_or_404(Tag, slug=slug)
+        if not Article.objects.published().by_tag(tag.slug).exists():
+            raise Http404("No published stories with this tag.")
+        return tag
+
+    def title(self, obj: Tag) -> str:
+        return f"{settings.NEWSROOM_SITE_NAME}: {obj.name}"
+
+    def link(self, obj: Tag) -> str:
+        return reverse("news:tag_detail", kwargs={"slug": obj.slug})
+
+    def description(self, obj: Tag) -> str:
+        return f"The latest stories about {obj.name} from {settings.NEWSROOM_SITE_NAME}."
+
+    def stories(self, obj: Tag):
+        return Article.objects.published().by_tag(obj.slug)
+
+
+class TagAtomFeed(TagRssFeed):
+    feed_type = AtomWithAuthors
+
+
+class AuthorRssFeed(LatestRssFeed):
+    """An author with no published story yet has an empty feed, as their page is empty."""
+
+    def get_object(self, request, slug: str) -> Author:
+        return get_object_or_404(Author, slug=slug)
+
+    def title(self, obj: Author) -> str:
+        return f"{settings.NEWSROOM_SITE_NAME}: stories by {obj.name}"
+
+    def link(self, obj: Author) -> str:
+        return obj.get_absolute_url()
+
+    def description(self, obj: Author) -> str:
+        return f"The latest stories by {obj.name} for {settings.NEWSROOM_SITE_NAME}."
+
+    def stories(self, obj: Author):
+        return Article.objects.published().by_author(obj)
+
+
+class AuthorAtomFeed(AuthorRssFeed):
+    feed_type = AtomWithAuthors

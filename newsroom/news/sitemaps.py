@@ -1,0 +1,199 @@
+"""Sitemaps for search engines, the Google News sitemap, and robots.txt that points at both.
+
+A story's `lastmod` is its last *published* change: the latest correction or update note
+readers can see (what `Article.modified_at` reports), else its publication time. `updated_at`
+is not used: it moves on every save, a draft of a later edit included, and a crawler told the
+page changed would find it had not. Stories whose canonical address is elsewhere (republished
+from another outlet) are left out: a sitemap lists only the addresses we want indexed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models.functions import TruncMonth
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import cache_control
+from taggit.models import Tag
+
+from .models import Article, Author
+
+# Google News reads stories first published in the last two days, at most 1,000 per sitemap.
+NEWS_WINDOW = timedelta(hours=48)
+NEWS_LIMIT = 1000
+
+# Crawlers may skip these: the admin, shared draft previews and search results.
+ROBOTS_DISALLOW = ("/admin/", "/preview/", "/search/")
+
+# Sitemaps and robots.txt are public and read by robots: a minute in any cache, as the pages.
+public_cache = cache_control(public=True, max_age=60)
+
+
+def _seconds(moment: datetime) -> datetime:
+    """Whole seconds: W3C datetimes without a fraction, as Google's examples write them."""
+    return moment.replace(microsecond=0)
+
+
+def _indexable_stories():
+    return Article.objects.published().filter(canonical_url="")
+
+
+def _latest_publication(**story_filter) -> Subquery:
+    """The newest published story's time for each row of the outer query."""
+    return Subquery(
+        Article.objects.published()
+        .filter(**story_filter)
+        .order_by("-published_at")
+        .values("published_at")[:1]
+    )
+
+
+class StorySitemap(Sitemap):
+    def items(self):
+        now = timezone.now()
+        # The same rule as Article.modified_at (notes readers can see), in the one query.
+        return (
+            _indexable_stories()
+            .annotate(
+                last_note_at=Max("corrections__noted_at", filter=Q(corrections__noted_at__lte=now))
+            )
+            .only("slug", "published_at")
+            .order_by("-published_at", "-pk")
+        )
+
+    def lastmod(self, item: Article) -> datetime:
+        return _seconds(item.last_note_at or item.published_at)
+
+
+class TopicSitemap(Sitemap):
+    """Topics with at least one published story (an empty topic page is a 404)."""
+
+    def items(self):
+        return (
+            Tag.objects.annotate(latest=_latest_publication(tags=OuterRef("pk")))
+            .filter(latest__isnull=False)
+            .order_by("name", "pk")
+        )
+
+    def location(self, item: Tag) -> str:
+        return reverse("news:tag_detail", kwargs={"slug": item.slug})
+
+    def lastmod(self, item: Tag) -> datetime:
+        return _seconds(item.latest)
+
+
+class AuthorSitemap(Sitemap):
+    """Authors with at least one published story (an empty author page is noindex)."""
+
+    def items(self):
+        return (
+            Author.objects.annotate(latest=_latest_publication(authors=OuterRef("pk")))
+            .filter(latest__isnull=False)
+            .order_by("name", "pk")
+        )
+
+    def lastmod(self, item: Author) -> datetime:
+        return _seconds(item.latest)
+
+
+class ArchiveSitemap(Sitemap):
+    """Months with published stories, in the site's time zone as the archive pages count them."""
+
+    def items(self):
+        return (
+            Article.objects.published()
+            .annotate(month=TruncMonth("published_at"))
+            .values("month")
+            .annotate(latest=Max("published_at"))
+            .order_by("-month")
+        )
+
+    def location(self, item: dict) -> str:
+        month = timezone.localtime(item["month"])
+        return reverse("news:archive_month", kwargs={"year": month.year, "month": month.month})
+
+    def lastmod(self, item: dict) -> datetime:
+        return _seconds(item["latest"])
+
+
+SECTIONS = {
+    "stories": StorySitemap,
+    "topics": TopicSitemap,
+    "authors": AuthorSitemap,
+    "archive": ArchiveSitemap,
+}
+
+
+@public_cache
+def sitemap_index(request: HttpRequest) -> HttpResponse:
+    return sitemap_views.index(request, SECTIONS, sitemap_url_name="news:sitemap_section")
+
+
+@public_cache
+def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
+    # Django's own template writes lastmod as a date only; ours keeps the time, so a
+    # correction made on the day of publication still moves it.
+    return sitemap_views.sitemap(
+        request, SECTIONS, section=section, template_name="news/sitemap.xml"
+    )
+
+
+@dataclass(frozen=True)
+class NewsEntry:
+    location: str
+    title: str
+    published: str
+
+
+def news_language(language_code: str) -> str:
+    """Google News wants an ISO 639 code ("en" for "en-gb"); Chinese alone keeps its script,
+    as zh-cn (Simplified) or zh-tw (Traditional)."""
+    code = language_code.lower().replace("_", "-")
+    language, _, variant = code.partition("-")
+    if language == "zh":
+        return "zh-tw" if variant in {"tw", "hk", "mo", "hant"} else "zh-cn"
+    return language
+
+
+@public_cache
+@sitemap_views.x_robots_tag
+def news_sitemap(request: HttpRequest) -> HttpResponse:
+    since = timezone.now() - NEWS_WINDOW
+    stories = (
+        _indexable_stories()
+        .filter(published_at__gte=since)
+        .only("title", "slug", "published_at")
+        .order_by("-published_at", "-pk")[:NEWS_LIMIT]
+    )
+    entries = [
+        NewsEntry(
+            location=request.build_absolute_uri(story.get_absolute_url()),
+            title=story.title,
+            published=timezone.localtime(story.published_at).isoformat(timespec="seconds"),
+        )
+        for story in stories
+    ]
+    context = {
+        "publication": settings.NEWSROOM_SITE_NAME,
+        "language": news_language(settings.LANGUAGE_CODE),
+        "entries": entries,
+    }
+    return render(request, "news/news_sitemap.xml", context, content_type="application/xml")
+
+
+@public_cache
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW), ""]
+    lines += [
+        f"Sitemap: {request.build_absolute_uri(reverse(name))}"
+        for name in ("news:sitemap", "news:news_sitemap")
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
