@@ -461,3 +461,21 @@ def test_lead_image_needs_alt_text_unless_marked_decorative(client):
     assert not Article.objects.exists()
     assert post(lead_image_decorative="on").status_code == 302
     assert Article.objects.get().lead_image_decorative
+
+
+def test_overlong_topics_are_refused_by_every_path(client, seed_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    login(client, make_user(role="Editor"))
+    story = make_article()
+    long_name = "x" * 101
+    run_action(client, "add_tag", [story], tag=long_name)
+    assert not Tag.objects.exists()
+    response = client.post(change_url(story), form_data(story, tags=long_name))
+    assert "A topic can be at most 100 characters" in response.content.decode()
+    with pytest.raises(CommandError, match="a topic can be at most 100 characters"):
+        call_command("import_seeds", "--tag", long_name, str(seed_path), stdout=StringIO())
+    assert not Tag.objects.exists()

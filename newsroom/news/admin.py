@@ -18,8 +18,22 @@ from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag, TaggedItem
 
 from . import preview, revisions, workflow
-from .forms import ArticleActionForm, ArticleAdminForm, CorrectionFormSet, TagActionForm
-from .models import Article, Author, Byline, Correction, RelatedLink, Revision, StatusChange
+from .forms import (
+    ArticleActionForm,
+    ArticleAdminForm,
+    CorrectionFormSet,
+    TagActionForm,
+)
+from .models import (
+    TAG_MAX_CHARS,
+    Article,
+    Author,
+    Byline,
+    Correction,
+    RelatedLink,
+    Revision,
+    StatusChange,
+)
 
 Status = Article.Status
 
@@ -254,6 +268,11 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description="Add a topic")
     def add_tag(self, request, queryset):
         tag = request.POST.get("tag", "").strip()
+        if len(tag) > TAG_MAX_CHARS:
+            self.message_user(
+                request, f"A topic can be at most {TAG_MAX_CHARS} characters.", messages.ERROR
+            )
+            return
         if not tag:
             self.message_user(
                 request, "Type the topic to add in the \u201cTopic\u201d box.", messages.ERROR
@@ -424,6 +443,11 @@ class TagAdmin(TaggitTagAdmin):
     @admin.action(description="Merge selected topics into\u2026", permissions=["change"])
     def merge_tags(self, request, queryset):
         name = request.POST.get("target", "").strip()
+        if len(name) > TAG_MAX_CHARS:
+            self.message_user(
+                request, f"A topic can be at most {TAG_MAX_CHARS} characters.", messages.ERROR
+            )
+            return
         if not name:
             self.message_user(
                 request, "Type the topic to keep in the \u201cInto\u201d box.", messages.ERROR

@@ -7,7 +7,7 @@ from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
 from . import revisions, workflow
-from .models import Article, Revision
+from .models import TAG_MAX_CHARS, Article, Revision
 
 # The editor offers exactly what news/sanitize.py keeps, so nothing an editor makes is lost
 # on save. The sanitiser still cleans whatever arrives: the editor is a convenience, not a
@@ -30,7 +30,6 @@ BODY_EXTENSIONS = {
 
 
 BODY_MAX_CHARS = 1_000_000
-TAG_MAX_CHARS = 100  # django-taggit's column
 
 
 class ArticleAdminForm(forms.ModelForm):

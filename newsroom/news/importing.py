@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from . import revisions, workflow
-from .models import Article, Author, Byline, RelatedLink, unique_slug
+from .models import TAG_MAX_CHARS, Article, Author, Byline, RelatedLink, unique_slug
 from .sanitize import html_to_text, paragraphs_to_html
 from .seeds import ParsedStory, SeedError, read_seed
 
@@ -143,6 +143,10 @@ def import_paths(
     if not slugify(byline, allow_unicode=True):
         raise ImportFailed("--author", f"{byline!r} is not a usable author name")
     tag_names = [t.strip() for t in tags if t.strip()]
+    if too_long := [t for t in tag_names if len(t) > TAG_MAX_CHARS]:
+        raise ImportFailed(
+            "--tag", f"a topic can be at most {TAG_MAX_CHARS} characters: {too_long[0][:40]!r}..."
+        )
 
     reports = []
     with transaction.atomic():

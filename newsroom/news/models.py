@@ -20,6 +20,9 @@ from taggit.models import Tag
 
 from .sanitize import clean_html
 
+# The longest topic name taggit's table holds.
+TAG_MAX_CHARS = Tag._meta.get_field("name").max_length
+
 
 class URLField(models.URLField):
     """A URL typed without a scheme ("example.com/story") means https, as in Django 6."""
