@@ -10,7 +10,7 @@ PORT ?= 8000
 SECRET_FILE := $(VENV)/secret-key
 WITH_KEY = DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_FILE))}"
 
-.PHONY: install run test lint format clean validators audit
+.PHONY: install run test test-postgres lint format clean validators audit
 
 $(VENV)/installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ test: install validators
 audit: install validators
 	@$(WITH_KEY) NEWSROOM_REQUIRE_BROWSER=1 $(PY) -m pytest -q -s -p no:cacheprovider \
 		tests/test_lighthouse.py::test_lighthouse_scores_the_article_page_at_the_issues_bar
+
+# The same suite on PostgreSQL (the server on 127.0.0.1:5432 unless DATABASE_URL says otherwise).
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+test-postgres: install validators
+	@DATABASE_URL="$${DATABASE_URL:-$(POSTGRES_URL)}" $(WITH_KEY) $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
