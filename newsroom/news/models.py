@@ -240,12 +240,13 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        # Every write path (import, admin, shell) stores a clean body; templates trust it.
-        self.body = clean_html(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "body" in update_fields:
+            # Every write path (import, admin, shell) stores a clean body; templates trust it.
+            self.body = clean_html(self.body)
         if self.lead_image:
             self.lead_image_missing = False
         self._measure_lead_image()
-        update_fields = kwargs.get("update_fields")
         if update_fields is None or "version" in update_fields:
             self.version += 1
         super().save(*args, **kwargs)
