@@ -14,7 +14,8 @@ from tests.browser import skip_unless_available
 
 ROOT = Path(__file__).resolve().parent.parent
 PROBE = (
-    "import django; django.setup(); from django.core.cache import caches; cache = caches['default']; "
+    "import django; django.setup(); from django.core.cache import caches; "
+    "cache = caches['default']; "
     "cache.set('newsroom-test-key', 'round trip', 30); "
     "print(type(cache).__name__, cache.get('newsroom-test-key')); cache.delete('newsroom-test-key')"
 )

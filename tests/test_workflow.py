@@ -479,3 +479,34 @@ def test_overlong_topics_are_refused_by_every_path(client, seed_path):
     with pytest.raises(CommandError, match="a topic can be at most 100 characters"):
         call_command("import_seeds", "--tag", long_name, str(seed_path), stdout=StringIO())
     assert not Tag.objects.exists()
+
+
+def test_publish_now_publishes_a_scheduled_story_now(client):
+    login(client, make_user(role="Editor"))
+    scheduled = make_article(published_at=timezone.now() + timedelta(days=1))
+    run_action(client, "publish_now", [scheduled])
+    assert reload(scheduled).is_live
+    assert client.get(scheduled.get_absolute_url()).status_code == 200
+
+
+def test_submit_for_review_leaves_published_stories_alone(client):
+    login(client, make_user(role="Editor"))
+    live = make_article()
+    draft = make_article(status=Status.DRAFT)
+    response = run_action(client, "submit_for_review", [live, draft])
+    assert reload(live).is_live
+    assert reload(draft).status == Status.REVIEW
+    assert response.status_code == 302
+    assert "Not submitted" in client.get(reverse("admin:news_article_changelist")).content.decode()
+
+
+def test_a_preview_link_stops_working_when_the_story_changes_status(client):
+    editor = make_user(role="Editor")
+    article = make_article(title="Pulled story", status=Status.DRAFT)
+    url = preview.preview_url(article)
+    workflow.move(article, Status.PUBLISHED, user=editor)
+    workflow.move(article, Status.UNPUBLISHED, user=editor)
+    response = client.get(url)
+    assert response.status_code == 410
+    assert "Pulled story" not in response.content.decode()
+    assert client.get(preview.preview_url(reload(article))).status_code == 200

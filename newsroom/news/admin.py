@@ -251,7 +251,16 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Submit for review")
     def submit_for_review(self, request, queryset):
-        self._move_each(request, queryset, Status.REVIEW, "submitted for review")
+        # Only drafts go to review: a published story sent there would vanish from the site.
+        for article in queryset.exclude(status__in=[Status.DRAFT, Status.REVIEW]):
+            self.message_user(
+                request,
+                f"Not submitted: \u201c{article.title}\u201d is {article.state_label.lower()}; "
+                "unpublish it first if it must go back to review.",
+                messages.WARNING,
+            )
+        drafts = queryset.filter(status__in=[Status.DRAFT, Status.REVIEW])
+        self._move_each(request, drafts, Status.REVIEW, "submitted for review")
 
     @admin.action(description="Publish now", permissions=["publish"])
     def publish_now(self, request, queryset):

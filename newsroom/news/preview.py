@@ -1,7 +1,9 @@
 """Signed, expiring preview links: show a story that is not live to someone with no account.
 
-A token names the story and when it was made, signed with the site's secret key. It expires
-after NEWSROOM_PREVIEW_MAX_AGE seconds; changing the secret key revokes every link at once.
+A token names the story, its status and when it was made, signed with the site's secret key.
+It expires after NEWSROOM_PREVIEW_MAX_AGE seconds, and as soon as the story changes status: a
+story that is unpublished (pulled for legal reasons, say) can't go on being read through a link
+handed out while it was a draft. Changing the secret key revokes every link at once.
 """
 
 from __future__ import annotations
@@ -24,14 +26,14 @@ class PreviewInvalid(Exception):
 
 
 def make_token(article: Article) -> str:
-    return signing.TimestampSigner(salt=_SALT).sign(str(article.pk))
+    return signing.TimestampSigner(salt=_SALT).sign(f"{article.pk}.{article.status}")
 
 
 def preview_url(article: Article) -> str:
     return reverse("news:article_preview", kwargs={"token": make_token(article)})
 
 
-def article_pk(token: str) -> int:
+def article_for(token: str) -> Article:
     """The story a token names; raises PreviewExpired or PreviewInvalid."""
     signer = signing.TimestampSigner(salt=_SALT)
     try:
@@ -40,9 +42,15 @@ def article_pk(token: str) -> int:
         raise PreviewExpired from None
     except signing.BadSignature:
         raise PreviewInvalid from None
-    if not value.isdigit():
+    pk, _, status = value.partition(".")
+    if not pk.isdigit():
         raise PreviewInvalid
-    return int(value)
+    article = Article.objects.with_page_data().filter(pk=int(pk)).first()
+    if article is None:
+        raise PreviewInvalid
+    if article.status != status:
+        raise PreviewExpired
+    return article
 
 
 def max_age() -> int:

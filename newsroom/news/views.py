@@ -169,12 +169,11 @@ class ArticlePreviewView(ArticleDetailView):
 
     def get_object(self, queryset=None):
         try:
-            pk = preview.article_pk(self.kwargs["token"])
+            return preview.article_for(self.kwargs["token"])
         except preview.PreviewExpired:
             raise PreviewLinkExpired from None
         except preview.PreviewInvalid:
             raise Http404("Bad preview link") from None
-        return get_object_or_404(Article.objects.with_page_data(), pk=pk)
 
     def get(self, request, *args, **kwargs):
         try:

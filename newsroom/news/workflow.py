@@ -90,7 +90,13 @@ def move(
     with transaction.atomic():
         article.status = new_status
         if new_status == Status.PUBLISHED:
-            article.published_at = published_at or article.published_at or timezone.now()
+            # "Publish now" means now, also for a story scheduled for later; a story coming
+            # back from unpublished keeps its first publication time.
+            now = timezone.now()
+            if published_at:
+                article.published_at = published_at
+            elif not article.published_at or article.published_at > now:
+                article.published_at = now
         article.last_edited_by = user
         article.save()
         return record(article, from_status=from_status, user=user)
