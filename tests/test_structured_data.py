@@ -95,3 +95,10 @@ def test_editor_canonical_override_for_a_republished_story(client):
     assert '<link rel="canonical" href="https://original.example/news/first/">' in html
     data = json_ld(client, article.get_absolute_url())
     assert data["mainEntityOfPage"]["@id"] == "https://original.example/news/first/"
+
+
+def test_a_story_without_a_byline_is_credited_to_the_desk(client):
+    data = json_ld(client, make_article(title="Unsigned").get_absolute_url())
+    assert data["author"] == [
+        {"@type": "Organization", "name": "Newsroom Staff", "url": "http://testserver/"}
+    ]

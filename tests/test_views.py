@@ -318,13 +318,11 @@ def test_public_pages_can_be_cached_briefly_and_revalidated(client, seed_article
     response = client.get(seed_article.get_absolute_url())
     assert response["Cache-Control"] == "public, max-age=60"
     assert response["ETag"]
-    assert response["Last-Modified"]
+    # No Last-Modified: a byline or a related story can change the page without the story
+    # changing, and only the ETag (a hash of the page) sees that.
+    assert "Last-Modified" not in response
     again = client.get(seed_article.get_absolute_url(), HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304
-    since = client.get(
-        seed_article.get_absolute_url(), HTTP_IF_MODIFIED_SINCE=response["Last-Modified"]
-    )
-    assert since.status_code == 304
     seed_article.title = "Changed"
     seed_article.save()
     changed = client.get(seed_article.get_absolute_url(), HTTP_IF_NONE_MATCH=response["ETag"])

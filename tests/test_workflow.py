@@ -510,3 +510,54 @@ def test_a_preview_link_stops_working_when_the_story_changes_status(client):
     assert response.status_code == 410
     assert "Pulled story" not in response.content.decode()
     assert client.get(preview.preview_url(reload(article))).status_code == 200
+
+
+def test_a_form_opened_before_a_topic_merge_cannot_bring_the_old_topic_back(client):
+    login(client, make_user(role="Editor"))
+    story = make_article(tags=["Defense"])
+    opened = reload(story)
+    client.post(
+        reverse("admin:taggit_tag_changelist"),
+        {"action": "merge_tags", "_selected_action": [opened.tags.get().pk], "target": "Defence"},
+    )
+    assert list(reload(story).tags.names()) == ["Defence"]
+    response = client.post(change_url(story), form_data(opened, title="New", tags="Defense"))
+    assert "Not saved" in response.content.decode()
+    assert list(reload(story).tags.names()) == ["Defence"]
+    assert Revision.objects.filter(article=story, summary="Topics merged into Defence").exists()
+
+
+@pytest.mark.parametrize(
+    ("when", "message"),
+    [
+        (timedelta(days=-30), "A note can&#x27;t be older than the story it corrects."),
+        (timedelta(days=2), "A note&#x27;s time can&#x27;t be in the future."),
+    ],
+)
+def test_correction_times_fall_between_publication_and_now(client, when, message):
+    login(client, make_user(role="Editor"))
+    live = make_article(published_at=timezone.now() - timedelta(days=1))
+    noted = timezone.localtime() + when
+    response = client.post(
+        change_url(live),
+        form_data(
+            live,
+            **{
+                "corrections-TOTAL_FORMS": "1",
+                "corrections-0-kind": "correction",
+                "corrections-0-text": "A fix.",
+                "corrections-0-noted_at_0": noted.strftime("%Y-%m-%d"),
+                "corrections-0-noted_at_1": noted.strftime("%H:%M:%S"),
+            },
+        ),
+    )
+    assert message in response.content.decode()
+    assert not Correction.objects.exists()
+
+
+def test_a_change_form_without_its_version_is_refused(client):
+    login(client, make_user(role="Editor"))
+    story = make_article(title="Kept")
+    response = client.post(change_url(story), form_data(story, title="Lost", expected_version=""))
+    assert "did not say which version" in response.content.decode()
+    assert reload(story).title == "Kept"

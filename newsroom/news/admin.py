@@ -6,6 +6,7 @@ crafted and every save leaves a revision.
 """
 
 from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Case, IntegerField, Value, When
@@ -465,6 +466,11 @@ class TagAdmin(TaggitTagAdmin):
         with transaction.atomic():
             target = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
             merged = [tag for tag in queryset if tag.pk != target.pk]
+            touched = set(
+                TaggedItem.objects.filter(
+                    tag__in=merged, content_type=ContentType.objects.get_for_model(Article)
+                ).values_list("object_id", flat=True)
+            )
             for item in TaggedItem.objects.filter(tag__in=merged).select_for_update():
                 already = TaggedItem.objects.filter(
                     tag=target, content_type_id=item.content_type_id, object_id=item.object_id
@@ -476,5 +482,11 @@ class TagAdmin(TaggitTagAdmin):
                     item.save(update_fields=["tag"])
             for tag in merged:
                 tag.delete()
+            # The stories changed: a new version (so a form opened before the merge can't put
+            # the old topic back) and a revision, like any other edit.
+            for article in Article.objects.filter(pk__in=touched):
+                article.last_edited_by = request.user
+                article.save()
+                revisions.record(article, user=request.user, summary=f"Topics merged into {name}")
         topics = f"{len(merged)} topic{'s' if len(merged) != 1 else ''}"
         self.message_user(request, f"Merged {topics} into \u201c{target.name}\u201d.")

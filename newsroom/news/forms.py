@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
@@ -116,7 +118,12 @@ class ArticleAdminForm(forms.ModelForm):
             .select_related("last_edited_by")
             .get(pk=article.pk)
         )
-        if expected is None or expected == current.version:
+        if expected is None:
+            raise ValidationError(
+                "Not saved: this form did not say which version of the story it was opened "
+                "on. Reload the page and make your changes again."
+            )
+        if expected == current.version:
             return
         who = current.last_edited_by.get_username() if current.last_edited_by else "Someone"
         when = date_format(timezone.localtime(current.updated_at), "j M Y, H:i")
@@ -156,6 +163,15 @@ class CorrectionFormSet(forms.BaseInlineFormSet):
                 "Correction and update notes belong on published stories; publish the story "
                 "first, or fix a draft without a note."
             )
+        published, now = self.instance.published_at, timezone.now()
+        for form in self.forms:
+            noted = getattr(form, "cleaned_data", {}).get("noted_at")
+            if not noted or form.cleaned_data.get("DELETE") or not form.has_changed():
+                continue
+            if published and noted < published:
+                form.add_error("noted_at", "A note can't be older than the story it corrects.")
+            elif noted > now + timedelta(minutes=5):
+                form.add_error("noted_at", "A note's time can't be in the future.")
 
 
 class TagActionForm(ActionForm):
