@@ -561,3 +561,23 @@ def test_a_change_form_without_its_version_is_refused(client):
     response = client.post(change_url(story), form_data(story, title="Lost", expected_version=""))
     assert "did not say which version" in response.content.decode()
     assert reload(story).title == "Kept"
+
+
+def test_restoring_a_byline_whose_author_was_deleted_says_so(client):
+    from tests.factories import make_author
+
+    login(client, make_user(role="Editor"))
+    gone = make_author(name="Departed Reporter")
+    client.post(reverse("admin:news_article_add"), form_data(title="Signed"))
+    story = Article.objects.get()
+    story.bylines.create(author=gone, position=0)
+    from newsroom.news import revisions
+
+    story.save()
+    revisions.record(story, summary="With byline")
+    gone.delete()
+    response = client.post(
+        reverse("admin:news_article_restore", args=[story.pk, reload(story).version]), follow=True
+    )
+    assert "Not restored to the byline" in response.content.decode()
+    assert "Departed Reporter" in response.content.decode()

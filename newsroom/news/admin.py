@@ -330,7 +330,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description="Last edited", ordering="updated_at")
     def last_edit(self, obj):
-        who = obj.last_edited_by.get_username() if obj.last_edited_by else "import"
+        who = obj.last_edited_by.get_username() if obj.last_edited_by else "import or removed user"
         return f"{timezone.localtime(obj.updated_at):%d %b %H:%M} by {who}"
 
     # Links: view on site (or a preview while not live), revisions, topic suggestions
@@ -403,6 +403,14 @@ class ArticleAdmin(admin.ModelAdmin):
             raise PermissionDenied
         revision = get_object_or_404(Revision, article=article, number=number)
         new = revisions.restore(article, revision, user=request.user)
+        kept = {a.pk for a in article.byline}
+        if gone := [a["name"] for a in revision.snapshot.get("authors", []) if a["id"] not in kept]:
+            self.message_user(
+                request,
+                f"Not restored to the byline (their author entries have been deleted): "
+                f"{', '.join(gone)}. Add them again under Authors if they should be credited.",
+                messages.WARNING,
+            )
         self.message_user(
             request,
             f"Restored revision {number}: the story's words, byline, topics and links are as "
