@@ -183,5 +183,10 @@ NEWSROOM_PREVIEW_MAX_AGE = int(os.environ.get("NEWSROOM_PREVIEW_MAX_AGE", 3 * 24
 # The consent policy version: raise it when the cookie policy changes; every reader is asked
 # again.
 CONSENT_POLICY_VERSION = os.environ.get("NEWSROOM_CONSENT_POLICY_VERSION", "1")
+# How long a reader's choice is relied on (days; default about six months). Start-up refuses more
+# than 395 (thirteen months), the longest regulators accept.
+CONSENT_MAX_AGE_DAYS = int(os.environ.get("NEWSROOM_CONSENT_MAX_AGE_DAYS", 182))
+# The consent cookie is Secure outside development; set explicitly for a plain-http staging host.
+CONSENT_COOKIE_SECURE = env_bool("NEWSROOM_CONSENT_COOKIE_SECURE", default=not DEBUG)
 
 TAGGIT_CASE_INSENSITIVE = True

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from newsroom import views
+from newsroom.consent import views as consent_views
 
 admin.site.site_header = f"{settings.NEWSROOM_SITE_NAME} editors"
 admin.site.site_title = f"{settings.NEWSROOM_SITE_NAME} admin"
@@ -12,6 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
     path("consent/", include("newsroom.consent.urls")),
+    # Global Privacy Control: the site says it honours the browser's signal.
+    path(".well-known/gpc.json", consent_views.gpc_json, name="gpc_json"),
     re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", views.media),
     path("", include("newsroom.news.urls")),
 ]

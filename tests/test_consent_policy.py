@@ -1,19 +1,27 @@
 """The consent policy: categories, decisions and the cookie format. No database, no requests."""
 
-from datetime import date
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.http import SimpleCookie
 
 from newsroom.consent import policy
 
-DAY = date(2025, 3, 14)
+MOMENT = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
+CONSENT_ID = "Vn3kq0w2ZC1pd1FhWlJmQQ"
+SIX_MONTHS = timedelta(days=182)
 
 
 def make_decision(
-    *, granted: frozenset[str] = frozenset(), version: str = "1", decided_on: date = DAY
+    *,
+    granted: frozenset[str] = frozenset(),
+    version: str = "1",
+    decided_at: datetime = MOMENT,
+    consent_id: str = CONSENT_ID,
 ) -> policy.Decision:
-    return policy.Decision(version=version, granted=granted, decided_on=decided_on)
+    return policy.Decision(
+        consent_id=consent_id, version=version, granted=granted, decided_at=decided_at
+    )
 
 
 @pytest.mark.parametrize(
@@ -31,10 +39,49 @@ def test_serialised_decision_parses_back_unchanged(granted):
     assert policy.parse_cookie(policy.serialise(decision), version="1") == decision
 
 
-def test_cookie_value_is_readable_and_names_version_categories_and_date():
+def test_cookie_value_is_readable_and_names_id_version_categories_and_time():
     value = policy.serialise(make_decision(granted=frozenset({"analytics"})))
 
-    assert value == "version:1|preferences:0|analytics:1|marketing:0|date:2025-03-14"
+    assert value == (
+        f"id:{CONSENT_ID}|version:1|preferences:0|analytics:1|marketing:0|time:20250314T093000Z"
+    )
+
+
+def test_new_consent_ids_are_random_and_cookie_safe():
+    ids = {policy.new_consent_id() for _ in range(50)}
+
+    assert len(ids) == 50
+    assert all(policy.is_valid_consent_id(consent_id) for consent_id in ids)
+
+
+def test_decision_within_the_maximum_age_is_kept():
+    value = policy.serialise(make_decision())
+
+    decision = policy.parse_cookie(
+        value, version="1", now=MOMENT + SIX_MONTHS - timedelta(seconds=1), max_age=SIX_MONTHS
+    )
+
+    assert decision == make_decision()
+
+
+def test_decision_older_than_the_maximum_age_is_no_decision():
+    value = policy.serialise(make_decision())
+
+    decision = policy.parse_cookie(
+        value, version="1", now=MOMENT + SIX_MONTHS + timedelta(seconds=1), max_age=SIX_MONTHS
+    )
+
+    assert decision is None
+
+
+def test_decision_dated_in_the_future_is_no_decision():
+    value = policy.serialise(make_decision())
+
+    decision = policy.parse_cookie(
+        value, version="1", now=MOMENT - timedelta(hours=1), max_age=SIX_MONTHS
+    )
+
+    assert decision is None
 
 
 def test_cookie_value_needs_no_quoting_in_a_set_cookie_header():
@@ -46,7 +93,7 @@ def test_cookie_value_needs_no_quoting_in_a_set_cookie_header():
 
 
 def test_field_order_does_not_matter_when_parsing():
-    value = "date:2025-03-14|marketing:1|analytics:0|preferences:1|version:1"
+    value = f"time:20250314T093000Z|marketing:1|analytics:0|preferences:1|version:1|id:{CONSENT_ID}"
 
     decision = policy.parse_cookie(value, version="1")
 
@@ -59,7 +106,7 @@ def test_cookie_from_an_older_policy_version_is_no_decision():
     assert policy.parse_cookie(value, version="2") is None
 
 
-GOOD = "version:1|preferences:0|analytics:1|marketing:0|date:2025-03-14"
+GOOD = f"id:{CONSENT_ID}|version:1|preferences:0|analytics:1|marketing:0|time:20250314T093000Z"
 
 
 @pytest.mark.parametrize(
@@ -70,16 +117,21 @@ GOOD = "version:1|preferences:0|analytics:1|marketing:0|date:2025-03-14"
         "",
         "yes",
         "version:1",
-        GOOD.replace("|date:2025-03-14", ""),
+        GOOD.replace("|time:20250314T093000Z", ""),
+        GOOD.replace(f"id:{CONSENT_ID}|", ""),
+        GOOD.replace(CONSENT_ID, "short"),
+        GOOD.replace(CONSENT_ID, CONSENT_ID[:-1] + "!"),
+        GOOD[:-5],
         GOOD + "|tracking:1",
         GOOD + "|analytics:1",
         GOOD.replace("analytics:1", "analytics:2"),
         GOOD.replace("analytics:1", "analytics:"),
         GOOD.replace("analytics:1", "analytics:1:1"),
         GOOD.replace("analytics:1", "necessary:1"),
-        GOOD.replace("2025-03-14", "2025-02-30"),
-        GOOD.replace("2025-03-14", "2025-W11-5"),
-        GOOD.replace("2025-03-14", "\uff12\uff10\uff12\uff15-03-14"),  # full-width digits
+        GOOD.replace("20250314T093000Z", "20250230T093000Z"),
+        GOOD.replace("20250314T093000Z", "20250314T253000Z"),
+        GOOD.replace("20250314T093000Z", "2025-03-14"),
+        GOOD.replace("20250314T093000Z", "\uff12\uff10\uff12\uff150314T093000Z"),  # full-width
         GOOD.replace("|", ","),
         GOOD + "|" * 300,
         '"' + GOOD + '"',
@@ -144,14 +196,24 @@ def test_policy_version_must_be_cookie_safe(version, valid):
     ],
 )
 def test_each_action_records_its_decision(action, granted):
-    decision = policy.decision_for(action=action, chosen={"analytics"}, version="1", today=DAY)
+    decision = policy.decision_for(
+        action=action,
+        chosen={"analytics"},
+        version="1",
+        now=MOMENT + timedelta(microseconds=5),
+        consent_id=CONSENT_ID,
+    )
 
     assert decision == make_decision(granted=frozenset(granted))
 
 
 def test_save_ignores_ticks_for_required_or_unknown_categories():
     decision = policy.decision_for(
-        action="save", chosen={"necessary", "tracking", "marketing"}, version="1", today=DAY
+        action="save",
+        chosen={"necessary", "tracking", "marketing"},
+        version="1",
+        now=MOMENT,
+        consent_id=CONSENT_ID,
     )
 
     assert decision is not None
@@ -160,4 +222,18 @@ def test_save_ignores_ticks_for_required_or_unknown_categories():
 
 @pytest.mark.parametrize("action", ["", "accept", "ACCEPT_ALL", "delete"])
 def test_unknown_action_records_nothing(action):
-    assert policy.decision_for(action=action, chosen=set(), version="1", today=DAY) is None
+    decision = policy.decision_for(
+        action=action, chosen=set(), version="1", now=MOMENT, consent_id=CONSENT_ID
+    )
+
+    assert decision is None
+
+
+def test_decision_refuses_a_consent_id_the_cookie_cannot_hold():
+    with pytest.raises(ValueError, match="Consent id"):
+        make_decision(consent_id="not|safe:at-all-0000")
+
+
+def test_decision_refuses_a_time_without_a_timezone():
+    with pytest.raises(ValueError, match="timezone"):
+        make_decision(decided_at=datetime(2025, 3, 14, 9, 30))

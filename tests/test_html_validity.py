@@ -91,6 +91,7 @@ def reader_pages(client, *, article, image_story, author) -> dict[str, str]:
         "archive-month": (f"/archive/{month:%Y}/{month:%m}/", 200),
         "not-found": ("/news/no-such-story/", 404),
         "consent-settings": ("/consent/", 200),
+        "cookie-policy": ("/consent/cookies/", 200),
     }
     responses = {name: client.get(url) for name, (url, _) in urls.items()}
     # A page that answers with the wrong status (a 501 placeholder, a 500) is reported as such,
@@ -120,7 +121,7 @@ def test_public_pages_are_valid_html_with_the_cookie_banner_open_and_closed(
     assert '<figure class="story__figure">' in banner_open["image-story"]
 
     # Rejecting through the banner's own form is how a reader closes it.
-    client.post("/consent/", {"action": "reject_all", "next": "/"})
+    client.post("/consent/decide/", {"action": "reject_all", "next": "/"})
     banner_closed = reader_pages(client, **pages_of)
     assert "data-consent-banner" not in banner_closed["home"]
 

@@ -9,6 +9,7 @@ Templates ask about a category before including an optional script::
 `consent.granted` maps every category key to True or False; a misspelt key renders as nothing,
 which is false, so a typo keeps a script out rather than letting it in. Also available:
 `consent.decided` (has the reader chosen under the current policy), `consent.show_banner`,
+`consent.show_gpc_note` (Global Privacy Control refused for a reader who has not chosen),
 `consent.decision` (the recorded `policy.Decision`, or None) and `consent.categories`.
 The `consent_tags` library asks the same question as a tag:
 `{% consent_granted "analytics" as ok %}`.
@@ -41,7 +42,12 @@ class TemplateConsent:
 
     @property
     def show_banner(self) -> bool:
-        return not self.on_settings_page and not self.state.decided
+        return not self.on_settings_page and not self.state.decided and not self.state.gpc
+
+    @property
+    def show_gpc_note(self) -> bool:
+        """The browser's privacy signal answered for the reader; say so instead of asking."""
+        return not self.on_settings_page and self.state.refused_by_gpc
 
 
 def consent(request):
@@ -54,6 +60,8 @@ def consent(request):
     return {
         "consent": TemplateConsent(
             state=state,
-            on_settings_page=match is not None and match.view_name == "consent:settings",
+            # The decision endpoint re-renders the settings page when it refuses a post.
+            on_settings_page=match is not None
+            and match.view_name in {"consent:settings", "consent:decide"},
         )
     }

@@ -1,13 +1,16 @@
-"""Gives every request a `request.consent`: the reader's consent state, read from their cookie.
+"""Gives every request a `request.consent`: the reader's consent state, from cookie and GPC.
 
 The cookie is parsed only when something asks (a template, a view), so responses that never look
-at consent pay nothing. A response that did look depends on the cookie, so it says so with
-`Vary: Cookie`; otherwise a shared cache could hand one reader's banner-free page to a reader who
-has not chosen yet.
+at consent pay nothing. A response that did look depends on the cookie and on the browser's
+Global Privacy Control header, so it says so with `Vary: Cookie, Sec-GPC`; otherwise a shared
+cache could hand one reader's banner-free page to a reader who has not chosen yet.
 """
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 
@@ -17,18 +20,42 @@ from . import policy
 def consent_state(request) -> policy.ConsentState:
     """The consent state for a request, parsed from its cookie against the current policy."""
     return policy.state_from_cookie(
-        request.COOKIES.get(policy.COOKIE_NAME), version=settings.CONSENT_POLICY_VERSION
+        request.COOKIES.get(policy.COOKIE_NAME),
+        version=settings.CONSENT_POLICY_VERSION,
+        now=timezone.now(),
+        max_age=max_age(),
+        gpc=sends_gpc(request),
     )
+
+
+def sends_gpc(request) -> bool:
+    # The GPC specification defines "1" as the only value that means anything.
+    return request.headers.get("Sec-GPC", "").strip() == "1"
+
+
+def max_age() -> timedelta:
+    return timedelta(days=settings.CONSENT_MAX_AGE_DAYS)
+
+
+def check_settings() -> None:
+    """Refuse settings that would make every stored choice invalid or unlawfully long-lived."""
+    if not policy.is_valid_version(settings.CONSENT_POLICY_VERSION):
+        raise ImproperlyConfigured(
+            "CONSENT_POLICY_VERSION must be 1-32 letters, digits, dots, dashes or "
+            f"underscores; got {settings.CONSENT_POLICY_VERSION!r}."
+        )
+    days = settings.CONSENT_MAX_AGE_DAYS
+    if not isinstance(days, int) or not 1 <= days <= policy.MAX_AGE_DAYS_LIMIT:
+        raise ImproperlyConfigured(
+            f"CONSENT_MAX_AGE_DAYS must be a whole number of days from 1 to "
+            f"{policy.MAX_AGE_DAYS_LIMIT} (thirteen months); got {days!r}."
+        )
 
 
 class ConsentMiddleware:
     def __init__(self, get_response):
-        # Checked once at start-up: a version the cookie cannot hold would make every choice fail.
-        if not policy.is_valid_version(settings.CONSENT_POLICY_VERSION):
-            raise ImproperlyConfigured(
-                "CONSENT_POLICY_VERSION must be 1-32 letters, digits, dots, dashes or "
-                f"underscores; got {settings.CONSENT_POLICY_VERSION!r}."
-            )
+        # Checked once at start-up, not on the first reader's request.
+        check_settings()
         self.get_response = get_response
 
     def __call__(self, request):
@@ -42,5 +69,5 @@ class ConsentMiddleware:
         request.consent = SimpleLazyObject(load)
         response = self.get_response(request)
         if read:
-            patch_vary_headers(response, ("Cookie",))
+            patch_vary_headers(response, ("Cookie", "Sec-GPC"))
         return response

@@ -1,10 +1,12 @@
 """What readers are asked, and how their answer is written into the consent cookie.
 
 Plain Python, no Django: the categories, the reader's decision, and the cookie format. The cookie
-is the only record of a decision (no server-side log yet), so its format is deliberately readable
-by a person looking in their browser's storage panel, e.g.
+carries a random consent id that the server-side log (`models.ConsentRecord`) is keyed on, and its
+format is deliberately readable by a person looking in their browser's storage panel, e.g.
 
-    version:1|preferences:0|analytics:1|marketing:0|date:2025-03-14
+    id:Vn3kq0w2ZC1pd1FhWlJmQQ|version:1|preferences:0|analytics:1|marketing:0|time:20250314T093000Z
+
+The time is ISO 8601 basic format in UTC, so it needs no `:`.
 
 Fields are separated by `|` and named with `:`; every character is one the cookie syntax allows
 unquoted, so no browser or proxy rewrites it. The parser is strict and never raises: anything that
@@ -15,19 +17,28 @@ shows the banner again. That is the safe fallback for a value a reader (or an ex
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 COOKIE_NAME = "newsroom_consent"
-# About six months: long enough not to nag, short enough that a reader is asked again twice a year.
-COOKIE_MAX_AGE = 182 * 24 * 60 * 60
+# When the site's handling of Global Privacy Control last changed; published in gpc.json.
+GPC_LAST_UPDATE = date(2026, 11, 24)
+# Regulators (the CNIL, the EDPB) treat thirteen months as the longest a choice may be relied on.
+MAX_AGE_DAYS_LIMIT = 395
 
 # The version is written into the cookie as-is, so it must not contain the separators or any
 # character a cookie would need quoted.
 _VERSION_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,32}")
 _FIELD_SEPARATOR = "|"
 _NAME_SEPARATOR = ":"
-_DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_TIME_PATTERN = re.compile(r"[0-9]{8}T[0-9]{6}Z")
+_TIME_FORMAT = "%Y%m%dT%H%M%SZ"
+# secrets.token_urlsafe(16) gives 22 characters; accept a little either side, nothing else.
+_CONSENT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# A browser clock a little ahead of ours is fine; a time far in the future is a forgery meant to
+# make a choice last for ever.
+_CLOCK_SKEW = timedelta(minutes=5)
 # Far longer than any real value; anything bigger is junk and is refused before splitting.
 _MAX_COOKIE_LENGTH = 256
 
@@ -77,6 +88,15 @@ REQUIRED_KEYS: frozenset[str] = frozenset(c.key for c in CATEGORIES if c.require
 ACTIONS: tuple[str, ...] = ("accept_all", "reject_all", "save", "withdraw")
 
 
+def new_consent_id() -> str:
+    """A random, unguessable id for one reader's consent; it says nothing about who they are."""
+    return secrets.token_urlsafe(16)
+
+
+def is_valid_consent_id(consent_id: object) -> bool:
+    return isinstance(consent_id, str) and _CONSENT_ID_PATTERN.fullmatch(consent_id) is not None
+
+
 def is_valid_version(version: str) -> bool:
     """Whether a policy version can be written into the cookie unchanged."""
     return isinstance(version, str) and _VERSION_PATTERN.fullmatch(version) is not None
@@ -86,9 +106,10 @@ def is_valid_version(version: str) -> bool:
 class Decision:
     """One reader's recorded answer: which optional categories they allowed, under which policy."""
 
+    consent_id: str
     version: str
     granted: frozenset[str] = field(default_factory=frozenset)
-    decided_on: date
+    decided_at: datetime
 
     def __post_init__(self) -> None:
         unknown = self.granted - set(OPTIONAL_KEYS)
@@ -96,6 +117,19 @@ class Decision:
             raise ValueError(f"Not optional consent categories: {sorted(unknown)}")
         if not is_valid_version(self.version):
             raise ValueError(f"Policy version {self.version!r} cannot be stored in a cookie.")
+        if not is_valid_consent_id(self.consent_id):
+            raise ValueError(f"Consent id {self.consent_id!r} cannot be stored in a cookie.")
+        if self.decided_at.tzinfo is None:
+            raise ValueError("decided_at must be timezone-aware.")
+
+    @property
+    def decided_on(self) -> date:
+        return self.decided_at.astimezone(UTC).date()
+
+    @property
+    def choices(self) -> dict[str, bool]:
+        """Every optional category mapped to the reader's answer, as the log stores it."""
+        return {key: key in self.granted for key in OPTIONAL_KEYS}
 
     @property
     def accepted_all(self) -> bool:
@@ -118,10 +152,17 @@ class ConsentState:
     """
 
     decision: Decision | None = None
+    # The browser sent Global Privacy Control. Without a decision that is a refusal of every
+    # optional category; a decision the reader made on this site afterwards takes precedence.
+    gpc: bool = False
 
     @property
     def decided(self) -> bool:
         return self.decision is not None
+
+    @property
+    def refused_by_gpc(self) -> bool:
+        return self.gpc and self.decision is None
 
     def allows(self, key: str) -> bool:
         if key in REQUIRED_KEYS:
@@ -136,15 +177,27 @@ class ConsentState:
 
 def serialise(decision: Decision) -> str:
     """The cookie value for a decision; `parse_cookie` reads it back unchanged."""
-    fields = [f"version{_NAME_SEPARATOR}{decision.version}"]
+    fields = [
+        f"id{_NAME_SEPARATOR}{decision.consent_id}",
+        f"version{_NAME_SEPARATOR}{decision.version}",
+    ]
     fields += [f"{key}{_NAME_SEPARATOR}{int(key in decision.granted)}" for key in OPTIONAL_KEYS]
-    fields.append(f"date{_NAME_SEPARATOR}{decision.decided_on.isoformat()}")
+    decided_at = decision.decided_at.astimezone(UTC).strftime(_TIME_FORMAT)
+    fields.append(f"time{_NAME_SEPARATOR}{decided_at}")
     return _FIELD_SEPARATOR.join(fields)
 
 
-def parse_cookie(value: object, *, version: str) -> Decision | None:
+def parse_cookie(
+    value: object,
+    *,
+    version: str,
+    now: datetime | None = None,
+    max_age: timedelta | None = None,
+) -> Decision | None:
     """The decision stored in a cookie value, or None if it is absent, malformed or outdated.
 
+    With `now` and `max_age`, a decision older than `max_age` by its stored time (not by the
+    cookie's expiry, which the browser controls) or dated in the future is outdated too.
     Never raises: the value comes from the reader's browser and may be anything.
     """
     if not isinstance(value, str) or not value or len(value) > _MAX_COOKIE_LENGTH:
@@ -153,7 +206,7 @@ def parse_cookie(value: object, *, version: str) -> Decision | None:
     if any(len(pair) != 2 for pair in pairs):
         return None
     fields = dict(pairs)
-    expected = {"version", "date", *OPTIONAL_KEYS}
+    expected = {"id", "version", "time", *OPTIONAL_KEYS}
     # A repeated name would collapse in the dict; insist on exactly one of each.
     if len(fields) != len(pairs) or set(fields) != expected:
         return None
@@ -161,36 +214,58 @@ def parse_cookie(value: object, *, version: str) -> Decision | None:
         return None
     if any(fields[key] not in {"0", "1"} for key in OPTIONAL_KEYS):
         return None
-    decided_on = _parse_date(fields["date"])
-    if decided_on is None:
+    decided_at = _parse_time(fields["time"])
+    if decided_at is None or not is_valid_consent_id(fields["id"]):
+        return None
+    too_old_or_future = (
+        now is not None
+        and max_age is not None
+        and not now - max_age <= decided_at <= now + _CLOCK_SKEW
+    )
+    if too_old_or_future:
         return None
     try:
         return Decision(
+            consent_id=fields["id"],
             version=version,
             granted=frozenset(key for key in OPTIONAL_KEYS if fields[key] == "1"),
-            decided_on=decided_on,
+            decided_at=decided_at,
         )
     except ValueError:
         # Only reachable if the configured version itself is unusable; still not the reader's fault.
         return None
 
 
-def _parse_date(text: str) -> date | None:
-    # fromisoformat also accepts compact and week forms; the cookie only ever holds YYYY-MM-DD.
-    if _DATE_PATTERN.fullmatch(text) is None:
+def _parse_time(text: str) -> datetime | None:
+    # The pattern first: strptime alone accepts single digits and non-ASCII digits.
+    if _TIME_PATTERN.fullmatch(text) is None:
         return None
     try:
-        return date.fromisoformat(text)
+        return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
     except ValueError:
         return None
 
 
-def state_from_cookie(value: object, *, version: str) -> ConsentState:
-    return ConsentState(decision=parse_cookie(value, version=version))
+def state_from_cookie(
+    value: object,
+    *,
+    version: str,
+    now: datetime | None = None,
+    max_age: timedelta | None = None,
+    gpc: bool = False,
+) -> ConsentState:
+    return ConsentState(
+        decision=parse_cookie(value, version=version, now=now, max_age=max_age), gpc=gpc
+    )
 
 
 def decision_for(
-    *, action: str, chosen: frozenset[str] | set[str], version: str, today: date
+    *,
+    action: str,
+    chosen: frozenset[str] | set[str],
+    version: str,
+    now: datetime,
+    consent_id: str,
 ) -> Decision | None:
     """The decision a settings-form action records, or None for an action we do not know.
 
@@ -207,4 +282,6 @@ def decision_for(
         granted = frozenset()
     else:
         return None
-    return Decision(version=version, granted=granted, decided_on=today)
+    # Stored to the second: the cookie holds no fractions, and the log should match it exactly.
+    decided_at = now.astimezone(UTC).replace(microsecond=0)
+    return Decision(consent_id=consent_id, version=version, granted=granted, decided_at=decided_at)

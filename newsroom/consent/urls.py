@@ -6,4 +6,6 @@ app_name = "consent"
 
 urlpatterns = [
     path("", views.consent_settings, name="settings"),
+    path("decide/", views.decide, name="decide"),
+    path("cookies/", views.cookie_policy, name="policy"),
 ]

@@ -1,36 +1,46 @@
-"""The cookie settings page: GET shows the reader's current choices, POST records a new one.
+"""The cookie settings page (GET) and the decision endpoint (POST only) that records a choice.
 
-The banner on every page posts here too, so "Accept all" and "Reject all" work without JavaScript:
-the form posts, the answer goes into the consent cookie, and a 303 sends the reader back to the
-page they were on. A reader's mistake (an unknown action, a `next` pointing elsewhere, a post
-from another site) never changes anything and never ends in an error page without a way forward:
-the settings page is shown again with a sentence saying what happened.
+The banner on every page and the settings page both post to `decide`, so "Accept all" and
+"Reject all" work without JavaScript: the form posts, the answer goes into the consent cookie
+and the log, and a 303 sends the reader back to the page they were on. A reader's mistake (an
+unknown action or category, a `next` pointing elsewhere, a post from another site) never changes
+anything and never ends in an error page without a way forward: the settings page is shown again
+with a sentence saying what happened.
 """
 
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import policy
-from .middleware import consent_state
+from .middleware import consent_state, max_age, sends_gpc
+from .models import Category, ConsentRecord, Cookie
 
-UNKNOWN_ACTION = (
+UNKNOWN_ACTION = _(
     "We didn't recognise that choice, so your cookie settings were not changed. "
     "Please use one of the buttons below."
 )
-CROSS_SITE = (
+CROSS_SITE = _(
     "That request came from another website, so your cookie settings were not changed. "
     "If you want to change them, use the form below."
 )
+UNKNOWN_CATEGORY = _(
+    "That choice named a cookie category we don't have, so your cookie settings were not "
+    "changed. Please use the form below."
+)
+# Everything a decision post may carry: a field outside this set is a forged or stale form.
+_KNOWN_FIELDS = frozenset({"action", "next", "source", "js", *(c.key for c in policy.CATEGORIES)})
 # Browsers send these for a form on our own pages, or for an address typed into the address bar.
 _SAME_ORIGIN_FETCH_SITES = frozenset({"same-origin", "none"})
 
@@ -46,6 +56,16 @@ class CategoryChoice:
     checked: bool
 
 
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def consent_settings(request):
+    return _render(
+        request,
+        back=_safe_next(request, request.GET.get("next")),
+        saved=request.GET.get("saved") == "1",
+    )
+
+
 # CSRF exemption is deliberate. Django's CSRF protection needs a csrftoken cookie, and the banner
 # form is on every public page: the token would set a cookie on a reader's first visit, before
 # they have agreed to anything, and make every page uncacheable. The harm a forged post could do
@@ -53,19 +73,16 @@ class CategoryChoice:
 # browsers label as coming from elsewhere, which is the same check modern CSRF defences rest on.
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
-def consent_settings(request):
-    if request.method != "POST":
-        return _render(
-            request,
-            back=_safe_next(request, request.GET.get("next")),
-            saved=request.GET.get("saved") == "1",
-        )
+@require_POST
+def decide(request):
     back = _safe_next(request, request.POST.get("next"))
     if _is_cross_site(request):
         return _render(request, back=back, error=CROSS_SITE, status=403)
+    if not set(request.POST) <= _KNOWN_FIELDS:
+        return _render(request, back=back, error=UNKNOWN_CATEGORY, status=400)
+    action = request.POST.get("action", "")
     decision = policy.decision_for(
-        action=request.POST.get("action", ""),
+        action=action,
         # An unticked checkbox is simply absent from the post; that is how "off" arrives.
         # A ticked box posts "on"; a hand-made "analytics=0" must not count as a yes.
         chosen={
@@ -74,21 +91,85 @@ def consent_settings(request):
             if request.POST.get(key, "").lower() in {"on", "1", "true", "yes"}
         },
         version=settings.CONSENT_POLICY_VERSION,
-        today=timezone.localdate(),
+        now=timezone.now(),
+        consent_id=_consent_id(request),
     )
     if decision is None:
         return _render(request, back=back, error=UNKNOWN_ACTION, status=400)
+    ConsentRecord.objects.create(
+        created_at=decision.decided_at,
+        consent_id=decision.consent_id,
+        policy_version=decision.version,
+        choices=decision.choices,
+        method=_method(request),
+        language=get_language() or settings.LANGUAGE_CODE,
+        gpc=sends_gpc(request),
+    )
     response = HttpResponseSeeOther(back)
+    _expire_refused(request, response, decision=decision, withdrawing=action == "withdraw")
     response.set_cookie(
         policy.COOKIE_NAME,
         policy.serialise(decision),
-        max_age=policy.COOKIE_MAX_AGE,
+        max_age=int(max_age().total_seconds()),
         path="/",
-        secure=request.is_secure(),
+        secure=settings.CONSENT_COOKIE_SECURE or request.is_secure(),
         httponly=True,
         samesite="Lax",
     )
     return response
+
+
+def _expire_refused(request, response, *, decision: policy.Decision, withdrawing: bool) -> None:
+    """Expire this site's own cookies in every category the reader has now refused.
+
+    On a withdrawal every inventory cookie of a refused category is expired, since a cookie set
+    on another path is not sent here; otherwise only those the browser actually sent, so a first
+    "Reject all" does not answer with a list of cookies that never existed. Third-party cookies
+    belong to other sites' domains and cannot be expired from here.
+    """
+    refused = [key for key in policy.OPTIONAL_KEYS if key not in decision.granted]
+    cookies = Cookie.objects.filter(category__key__in=refused, party=Cookie.Party.FIRST)
+    for cookie in cookies:
+        if withdrawing or cookie.name in request.COOKIES:
+            response.delete_cookie(
+                cookie.name, path=cookie.path or "/", domain=cookie.domain or None
+            )
+
+
+@require_http_methods(["GET", "HEAD"])
+def cookie_policy(request):
+    categories = Category.objects.prefetch_related("cookies")
+    return render(request, "consent/cookie_policy.html", {"categories": categories})
+
+
+def _consent_id(request) -> str:
+    """The reader's existing consent id, so the log links their decisions; else a new one.
+
+    Taken from the raw cookie, not the parsed state: a choice under an older policy or past its
+    age is no longer relied on, but it is still the same reader's history.
+    """
+    raw = request.COOKIES.get(policy.COOKIE_NAME, "")
+    if isinstance(raw, str) and len(raw) <= 256:
+        for item in raw.split("|"):
+            name, _, value = item.partition(":")
+            if name == "id" and policy.is_valid_consent_id(value):
+                return value
+    return policy.new_consent_id()
+
+
+def _method(request) -> str:
+    if request.POST.get("source") == "settings":
+        return ConsentRecord.Method.SETTINGS
+    # consent.js adds `js=1` when it sends the banner's post in the background.
+    if request.POST.get("js") == "1":
+        return ConsentRecord.Method.BANNER
+    return ConsentRecord.Method.NO_JS
+
+
+@require_http_methods(["GET", "HEAD"])
+def gpc_json(request):
+    """/.well-known/gpc.json: tells GPC tools that this site honours the signal."""
+    return JsonResponse({"gpc": True, "lastUpdate": policy.GPC_LAST_UPDATE.isoformat()})
 
 
 def _is_cross_site(request) -> bool:

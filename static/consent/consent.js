@@ -15,6 +15,22 @@
     return;
   }
 
+  // Global Privacy Control seen client-side (a browser that exposes it but did not send the
+  // header, or a cached page): nothing optional is on before a choice anyway, so this only
+  // swaps the question for the same note the server would have shown.
+  if (navigator.globalPrivacyControl === true) {
+    var note = document.createElement("p");
+    note.textContent = "Your browser asks sites not to share or sell your data (Global " +
+      "Privacy Control), so we use only necessary cookies. You can still allow optional " +
+      "cookies in \u201cCookie settings\u201d at the foot of every page.";
+    var introText = banner.querySelector(".consent-banner__inner > p");
+    if (introText) {
+      introText.remove();
+    }
+    form.replaceWith(note);
+    return;
+  }
+
   var CONFIRMATIONS = {
     accept_all: "Thank you: all cookies are now allowed.",
     reject_all: "Thank you: only necessary cookies will be used."
@@ -35,6 +51,20 @@
     setBusy(false);
     form.dataset.consentFallback = "1";
     submitter.click();
+  }
+
+  // Scripts rendered inert before consent (see consent_tags.consent_script) start now,
+  // without a reload, once their category is allowed.
+  function activate(granted) {
+    document.querySelectorAll('script[type="text/plain"][data-consent-category]')
+      .forEach(function (inert) {
+        if (granted.indexOf(inert.dataset.consentCategory) === -1) {
+          return;
+        }
+        var script = document.createElement("script");
+        script.src = inert.dataset.src;
+        inert.replaceWith(script);
+      });
   }
 
   function confirm(action) {
@@ -60,6 +90,8 @@
     event.preventDefault();
     var data = new FormData(form);
     data.append(submitter.name, submitter.value);
+    // Tells the consent log this choice was made in the enhanced banner.
+    data.append("js", "1");
     setBusy(true);
     // getAttribute, not form.action: the buttons named "action" shadow that property.
     // "manual" keeps the 303 from fetching the whole next page; the cookie is set either way.
@@ -70,6 +102,9 @@
       redirect: "manual"
     }).then(function (response) {
       if (response.type === "opaqueredirect") {
+        if (submitter.value === "accept_all") {
+          activate(["preferences", "analytics", "marketing"]);
+        }
         confirm(submitter.value);
       } else {
         fallBack(submitter);

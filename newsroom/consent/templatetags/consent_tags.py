@@ -1,11 +1,18 @@
-"""`{% consent_granted "analytics" as ok %}`: whether the reader allowed a cookie category.
+"""Consent in templates: ask about a category, or let a tag gate a script or an embed.
 
-For templates that prefer a tag to `{% if consent.granted.analytics %}`, or that are rendered
-without the context processor but with a request. An unknown key, or a template with neither
-`consent` nor `request` in its context (the 500 page), answers False: when in doubt, no script.
+`{% consent_granted "analytics" as ok %}` answers whether the reader allowed a category, for
+templates that prefer a tag to `{% if consent.granted.analytics %}` or are rendered without the
+context processor but with a request. An unknown key, or a template with neither `consent` nor
+`request` in its context (the 500 page), answers False: when in doubt, no script.
+
+`{% consent_script "analytics" src %}` renders a deferred script when the category is granted,
+and otherwise an inert `type="text/plain"` element that consent.js activates after consent.
+`{% consent_embed "marketing" src provider="YouTube" title="..." %}` renders the iframe when
+granted, and otherwise a placeholder naming the provider with a link to the content.
 """
 
 from django import template
+from django.utils.html import format_html
 
 from ..context_processors import TemplateConsent
 from ..middleware import consent_state
@@ -27,3 +34,38 @@ def consent_granted(context, key: str) -> bool:
     if state is None:
         state = consent_state(request)
     return state.granted.get(key, False)
+
+
+def _granted(context, key: str) -> bool:
+    return consent_granted(context, key)
+
+
+@register.simple_tag(takes_context=True)
+def consent_script(context, key: str, src: str):
+    if _granted(context, key):
+        return format_html('<script src="{}" defer></script>', src)
+    # No src and a non-script type: the browser neither fetches nor runs it.
+    return format_html(
+        '<script type="text/plain" data-consent-category="{}" data-src="{}"></script>', key, src
+    )
+
+
+@register.simple_tag(takes_context=True)
+def consent_embed(context, key: str, src: str, *, provider: str, title: str):
+    if _granted(context, key):
+        return format_html(
+            '<iframe src="{}" title="{}" loading="lazy" allowfullscreen></iframe>', src, title
+        )
+    return format_html(
+        '<div class="consent-embed" data-consent-category="{}" data-src="{}" data-title="{}">'
+        "<p>This {} content is hidden until you allow {} cookies.</p>"
+        '<p><a href="{}" rel="noopener">Open &ldquo;{}&rdquo; on {}</a></p></div>',
+        key,
+        src,
+        title,
+        provider,
+        key,
+        src,
+        title,
+        provider,
+    )
