@@ -21,6 +21,16 @@ def env_bool(name: str, *, default: bool = False) -> bool:
     return value in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, *, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        sys.exit(f"Newsroom cannot start: {name} must be a whole number, not {value!r}.")
+
+
 def env_list(name: str, *, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -178,14 +188,14 @@ NEWSROOM_SITE_DESCRIPTION = os.environ.get(
 NEWSROOM_DESK_BYLINE = os.environ.get("NEWSROOM_DESK_BYLINE", "Newsroom Staff")
 
 # How long a shared preview link works (seconds; default three days).
-NEWSROOM_PREVIEW_MAX_AGE = int(os.environ.get("NEWSROOM_PREVIEW_MAX_AGE", 3 * 24 * 3600))
+NEWSROOM_PREVIEW_MAX_AGE = env_int("NEWSROOM_PREVIEW_MAX_AGE", default=3 * 24 * 3600)
 
 # The consent policy version: raise it when the cookie policy changes; every reader is asked
 # again.
 CONSENT_POLICY_VERSION = os.environ.get("NEWSROOM_CONSENT_POLICY_VERSION", "1")
 # How long a reader's choice is relied on (days; default about six months). Start-up refuses more
 # than 395 (thirteen months), the longest regulators accept.
-CONSENT_MAX_AGE_DAYS = int(os.environ.get("NEWSROOM_CONSENT_MAX_AGE_DAYS", 182))
+CONSENT_MAX_AGE_DAYS = env_int("NEWSROOM_CONSENT_MAX_AGE_DAYS", default=182)
 # The consent cookie is Secure outside development; set explicitly for a plain-http staging host.
 CONSENT_COOKIE_SECURE = env_bool("NEWSROOM_CONSENT_COOKIE_SECURE", default=not DEBUG)
 

@@ -78,3 +78,16 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["wal", "20000", "IMMEDIATE"]
+
+
+def test_a_number_setting_that_is_not_a_number_stops_with_one_sentence():
+    result = run_python(
+        "import django; django.setup()",
+        DJANGO_SECRET_KEY="x" * 50,
+        NEWSROOM_CONSENT_MAX_AGE_DAYS="six months",
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Newsroom cannot start: NEWSROOM_CONSENT_MAX_AGE_DAYS must be a whole number, "
+        "not 'six months'."
+    )
