@@ -39,6 +39,19 @@ from .models import (
 Status = Article.Status
 
 
+def topic_from_action_bar(model_admin, request, *, field: str, box: str) -> str | None:
+    """The topic typed beside the action menu, or None after telling the editor what's wrong."""
+    name = request.POST.get(field, "").strip()
+    if not name:
+        problem = f"Type the topic in the \u201c{box}\u201d box beside the action menu."
+    elif len(name) > TAG_MAX_CHARS:
+        problem = f"A topic can be at most {TAG_MAX_CHARS} characters."
+    else:
+        return name
+    model_admin.message_user(request, problem, messages.ERROR)
+    return None
+
+
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "user"]
@@ -277,16 +290,8 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Add a topic")
     def add_tag(self, request, queryset):
-        tag = request.POST.get("tag", "").strip()
-        if len(tag) > TAG_MAX_CHARS:
-            self.message_user(
-                request, f"A topic can be at most {TAG_MAX_CHARS} characters.", messages.ERROR
-            )
-            return
-        if not tag:
-            self.message_user(
-                request, "Type the topic to add in the \u201cTopic\u201d box.", messages.ERROR
-            )
+        tag = topic_from_action_bar(self, request, field="tag", box="Topic")
+        if tag is None:
             return
         changed = 0
         for article in queryset:
@@ -460,16 +465,8 @@ class TagAdmin(TaggitTagAdmin):
 
     @admin.action(description="Merge selected topics into\u2026", permissions=["change"])
     def merge_tags(self, request, queryset):
-        name = request.POST.get("target", "").strip()
-        if len(name) > TAG_MAX_CHARS:
-            self.message_user(
-                request, f"A topic can be at most {TAG_MAX_CHARS} characters.", messages.ERROR
-            )
-            return
-        if not name:
-            self.message_user(
-                request, "Type the topic to keep in the \u201cInto\u201d box.", messages.ERROR
-            )
+        name = topic_from_action_bar(self, request, field="target", box="Into")
+        if name is None:
             return
         with transaction.atomic():
             target = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
