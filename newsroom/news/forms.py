@@ -139,15 +139,20 @@ class ArticleAdminForm(forms.ModelForm):
         raise ValidationError(messages)
 
 
+def topic_box(*, label: str, placeholder: str) -> forms.CharField:
+    """The box beside the admin's action menu where an action's topic is typed."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=TAG_MAX_CHARS,
+        widget=forms.TextInput(attrs={"placeholder": placeholder}),
+    )
+
+
 class ArticleActionForm(ActionForm):
     """The admin's action bar, plus the topic that "Add a topic" adds."""
 
-    tag = forms.CharField(
-        label="Topic:",
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": "for \u201cAdd a topic\u201d"}),
-    )
+    tag = topic_box(label="Topic:", placeholder="for \u201cAdd a topic\u201d")
 
 
 class CorrectionFormSet(forms.BaseInlineFormSet):
@@ -177,9 +182,4 @@ class CorrectionFormSet(forms.BaseInlineFormSet):
 class TagActionForm(ActionForm):
     """The topic list's action bar, plus the topic that "Merge" keeps."""
 
-    target = forms.CharField(
-        label="Into:",
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": "for “Merge”: the topic to keep"}),
-    )
+    target = topic_box(label="Into:", placeholder="for \u201cMerge\u201d: the topic to keep")
