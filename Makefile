@@ -10,7 +10,7 @@ PORT ?= 8000
 SECRET_FILE := $(VENV)/secret-key
 WITH_KEY = DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_FILE))}"
 
-.PHONY: install run test test-postgres lint format clean validators audit
+.PHONY: install run test test-postgres lint format clean validators audit bench loadtest backup restore
 
 $(VENV)/installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,22 @@ audit: install validators
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 test-postgres: install validators
 	@DATABASE_URL="$${DATABASE_URL:-$(POSTGRES_URL)}" $(WITH_KEY) $(PY) -m pytest $(PYTEST_ARGS)
+
+# Readers, import, size and memory, each as a ratio against a floor measured in the same run.
+bench: install
+	@$(WITH_KEY) $(PY) -m bench $(BENCH_ARGS)
+
+# Readers under load while an import and admin saves run, on SQLite and (when up) PostgreSQL.
+loadtest: install
+	@$(WITH_KEY) $(PY) -m bench.loadtest $(LOADTEST_ARGS)
+
+# An online copy of the database (SQLite backup API, or pg_dump) into backups/, and back.
+backup: install
+	@$(WITH_KEY) $(PY) manage.py backup $(if $(FILE),--output $(FILE))
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/<file>" >&2; exit 2; }
+	@$(WITH_KEY) $(PY) manage.py restore "$(FILE)"
 
 lint: install
 	$(VENV)/bin/ruff check .

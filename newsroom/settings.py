@@ -71,6 +71,9 @@ MIDDLEWARE = [
     # ETags for every page, and 304 answers to If-None-Match / If-Modified-Since.
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language from the reader's Accept-Language (of LANGUAGES), so the consent banner speaks
+    # it; pages then say `Vary: Accept-Language`.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -145,6 +148,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = os.environ.get("NEWSROOM_LANGUAGE", "en-gb")
 TIME_ZONE = os.environ.get("NEWSROOM_TIME_ZONE", "UTC")
 USE_I18N = True
+# The languages the reader-facing chrome (consent banner, settings, navigation) is translated into.
+LANGUAGES = [("en-gb", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "newsroom" / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.template import Context, Template
 from django.test import Client, RequestFactory
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from newsroom.consent import policy
 from newsroom.consent.context_processors import consent
@@ -829,8 +829,8 @@ def test_gated_script_stays_inert_under_gpc():
 
 
 def test_banner_follows_the_active_language(client):
-    with translation.override("fr"):
-        response = client.get("/")
+    # The reader's browser asks for French; LocaleMiddleware makes it the active language.
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="fr")
 
     buttons = {b["value"] for b in start_tags(response, "button") if b.get("name") == "action"}
     content = response.content.decode()
@@ -841,7 +841,6 @@ def test_banner_follows_the_active_language(client):
 
 
 def test_log_records_the_language_shown(client):
-    with translation.override("fr"):
-        choose(client, action="reject_all")
+    choose(client, action="reject_all", HTTP_ACCEPT_LANGUAGE="fr")
 
     assert ConsentRecord.objects.get().language == "fr"

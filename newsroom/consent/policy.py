@@ -174,6 +174,17 @@ class ConsentState:
         """Every category key mapped to whether it is allowed, for `consent.granted.analytics`."""
         return {c.key: self.allows(c.key) for c in CATEGORIES}
 
+    @property
+    def page_variant(self) -> str:
+        """A short key naming everything about this state that changes a rendered public page.
+
+        A page cache stores one copy per variant, so two readers with the same variant may share
+        a page; anything a template reads from consent must be reflected here.
+        """
+        if self.decision is None:
+            return "gpc" if self.gpc else "ask"
+        return "ok-" + "".join("1" if self.allows(key) else "0" for key in OPTIONAL_KEYS)
+
 
 def serialise(decision: Decision) -> str:
     """The cookie value for a decision; `parse_cookie` reads it back unchanged."""
