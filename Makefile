@@ -59,7 +59,8 @@ POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 test-postgres: install validators
 	@DATABASE_URL="$${DATABASE_URL:-$(POSTGRES_URL)}" $(WITH_KEY) $(PY) -m pytest $(PYTEST_ARGS)
 
-# Readers, import, size and memory, each as a ratio against a floor measured in the same run.
+# Readers, import, size and memory, each as a ratio against a floor measured in the same run,
+# in under ten minutes; the report also goes to bench/results.md. BENCH_ARGS=--quick: a smoke run.
 bench: install
 	@$(WITH_KEY) $(PY) -m bench $(BENCH_ARGS)
 

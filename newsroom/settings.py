@@ -6,10 +6,13 @@ Production must supply DJANGO_SECRET_KEY; without it start-up stops with one cle
 """
 
 import os
+import re
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE as CSP_NONCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -61,12 +64,19 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "django_prose_editor",
+    "csp",
+    "axes",
     "newsroom.news",
     "newsroom.consent",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Headers on every response, error pages included; then the request limits, before
+    # anything reads the request (newsroom/security/middleware.py).
+    "newsroom.security.middleware.security_headers",
+    "newsroom.security.middleware.NewsroomCSPMiddleware",
+    "newsroom.security.middleware.request_limits",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETags for every page, and 304 answers to If-None-Match / If-Modified-Since.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -80,6 +90,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "newsroom.consent.middleware.ConsentMiddleware",
+    # Last, as django-axes asks: turns a throttled login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -110,11 +122,21 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# An optional read replica: anonymous readers' pages may read from it, nothing else does
+# (newsroom/routers.py). Tests use the primary for it, as Django's docs advise.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=60, conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["newsroom.routers.ReplicaRouter"]
+for _database in DATABASES.values():
+    if _database["ENGINE"] != "django.db.backends.sqlite3":
+        continue
     # Opening a SQLite file costs next to nothing, and a connection held between requests
     # would keep its WAL snapshot; persistent connections are for PostgreSQL.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {
+    _database["CONN_MAX_AGE"] = 0
+    _database["OPTIONS"] = {
         # WAL lets readers carry on while an import writes; the busy timeout makes a second
         # writer wait instead of failing; IMMEDIATE takes the write lock at BEGIN, so a
         # transaction never has to upgrade a read lock mid-way (the source of "database is locked").
@@ -122,8 +144,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # How long a write waits for another (seconds). An import is one transaction, so an
+        # editor's save during an import waits for all of it: 500 stories take ~5 s on an idle
+        # machine and up to ~30 s on a busy two-core one (make loadtest).
+        "timeout": env_int("NEWSROOM_SQLITE_TIMEOUT", default=60),
     }
+    # Django's SQLite backend minus its JSON-support probe (see newsroom/sqlite/base.py).
+    _database["ENGINE"] = "newsroom.sqlite"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -137,6 +164,19 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Whole pages for anonymous readers, emptied on every change (newsroom/news/pagecache.py).
+# "0" turns it off (the benchmark compares both). The seconds cap how long a page is kept; the
+# replica lag is how long after a change pages skip the cache and read the primary.
+NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", default=True)
+NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", default=600)
+NEWSROOM_REPLICA_LAG_SECONDS = env_int("NEWSROOM_REPLICA_LAG_SECONDS", default=5)
+
+# django-axes first: it refuses a throttled client before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -171,6 +211,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # any view runs.
 DATA_UPLOAD_MAX_NUMBER_FILES = 60
 
+# --- Security (the README's "Security" section explains each variable) ---
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -178,6 +220,131 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "newsroom.views.csrf_failure"
+
+
+def env_positive_int(name: str, *, default: int) -> int:
+    value = env_int(name, default=default)
+    if value < 1:
+        sys.exit(f"Newsroom cannot start: {name} must be 1 or more, not {value}.")
+    return value
+
+
+# HTTPS is switched on explicitly, never implied by DEBUG being off: `make run` serves plain
+# http://127.0.0.1:8000 with DEBUG off, and a redirect to https or Secure-only cookies would
+# lock a laptop out of its own admin. A deployment behind TLS sets NEWSROOM_HTTPS=1.
+NEWSROOM_HTTPS = env_bool("NEWSROOM_HTTPS")
+if NEWSROOM_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # A year, subdomains and preload by default (what `check --deploy` asks for); a site whose
+    # subdomains are not all on HTTPS yet turns the last two off.
+    SECURE_HSTS_SECONDS = env_int("NEWSROOM_HSTS_SECONDS", default=365 * 24 * 3600)
+    if SECURE_HSTS_SECONDS < 0:
+        sys.exit("Newsroom cannot start: NEWSROOM_HSTS_SECONDS must be 0 or more.")
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("NEWSROOM_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("NEWSROOM_HSTS_PRELOAD", default=True)
+
+# Behind a TLS-terminating proxy: the header it sets to "https" (e.g. X-Forwarded-Proto). Only
+# for a proxy that always sets it, overwriting any value the client sent.
+_proxy_header = os.environ.get("NEWSROOM_PROXY_SSL_HEADER", "").strip()
+if _proxy_header:
+    _meta = _proxy_header.upper().replace("-", "_")
+    _meta = _meta if _meta.startswith("HTTP_") else f"HTTP_{_meta}"
+    if not re.fullmatch(r"HTTP_[A-Z0-9_]+", _meta):
+        sys.exit(
+            "Newsroom cannot start: NEWSROOM_PROXY_SSL_HEADER must be a header name such as "
+            f"X-Forwarded-Proto, not {_proxy_header!r}."
+        )
+    SECURE_PROXY_SSL_HEADER = (_meta, "https")
+# How many proxies in front of the site append to X-Forwarded-For (login throttling counts the
+# client's address, not the proxy's); 0 when clients connect directly.
+NEWSROOM_PROXY_COUNT = env_int("NEWSROOM_PROXY_COUNT", default=0)
+
+CSRF_TRUSTED_ORIGINS = env_list("NEWSROOM_CSRF_TRUSTED_ORIGINS", default="")
+for _origin in CSRF_TRUSTED_ORIGINS:
+    if not re.fullmatch(r"https?://[^/\s]+", _origin):
+        sys.exit(
+            "Newsroom cannot start: each of NEWSROOM_CSRF_TRUSTED_ORIGINS must be a scheme and "
+            f"host such as https://news.example.org, not {_origin!r}."
+        )
+
+# The admin's address. Checked here because a bad value would either fail obscurely in the URL
+# resolver or, worse, shadow readers' pages (the admin's routes are tried first).
+_RESERVED_PATHS = {
+    "news", "tags", "authors", "archive", "search", "feeds", "preview", "consent", "static",
+    "media", "csp-report", ".well-known", "robots.txt", "favicon.ico",
+}  # fmt: skip
+_admin_url = os.environ.get("NEWSROOM_ADMIN_URL", "admin/").strip()
+NEWSROOM_ADMIN_URL = _admin_url.strip("/") + "/"
+if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._~-]*(/[A-Za-z0-9._~-]+)*/", NEWSROOM_ADMIN_URL) or (
+    NEWSROOM_ADMIN_URL.split("/")[0].lower() in _RESERVED_PATHS
+    or NEWSROOM_ADMIN_URL.startswith("sitemap")
+):
+    sys.exit(
+        "Newsroom cannot start: NEWSROOM_ADMIN_URL must be a path of letters, digits and - . _ ~ "
+        "such as desk-7f3a/ that no reader's page uses, not "
+        f"{_admin_url!r}."
+    )
+
+# Content Security Policy (django-csp). Public pages: nothing inline, nothing from another host,
+# no nonce (the page cache stores pages, so a per-request nonce would be replayed). JSON-LD is a
+# data block, which CSP does not treat as a script. Extra frame hosts for consented embeds
+# (e.g. https://www.youtube-nocookie.com) come from NEWSROOM_CSP_FRAME_SRC.
+NEWSROOM_CSP_REPORT_URI = "/csp-report/"
+_CSP_BASE = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "frame-src": ["'self'", *env_list("NEWSROOM_CSP_FRAME_SRC", default="")],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "report-uri": [NEWSROOM_CSP_REPORT_URI],
+}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_BASE}
+# The admin's own policy (NewsroomCSPMiddleware applies it under NEWSROOM_ADMIN_URL), as strict
+# as the admin works under (tests/test_csp.py proves it in Chromium). Scripts: 'self' plus a
+# per-request nonce for the body editor's inline import map (admin pages are never cached, so a
+# nonce is never replayed). Styles: 'self' plus the hash of the one <style> element the body
+# editor (Tiptap) injects; a new django-prose-editor may change it, and the browser test then
+# names the new hash.
+NEWSROOM_ADMIN_CSP = {
+    **_CSP_BASE,
+    "script-src": ["'self'", CSP_NONCE],
+    "style-src": ["'self'", "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"],
+}
+
+# Permissions-Policy and the request limits (newsroom/security/middleware.py). A query string
+# longer than the site ever makes, or a body larger than the biggest upload the admin accepts
+# (50 scraped files of 1 MB, or one lead image), is refused with the friendly 400 page before
+# anything reads it. A web server in front should refuse bigger bodies itself.
+# 4096: the search box's 200 characters can take 2,400 bytes once percent-encoded (emoji).
+NEWSROOM_MAX_QUERY_STRING = env_positive_int("NEWSROOM_MAX_QUERY_STRING", default=4096)
+NEWSROOM_MAX_REQUEST_BYTES = env_positive_int("NEWSROOM_MAX_REQUEST_MB", default=60) * 1024 * 1024
+# Lead images: at most this many megabytes, and this many megapixels once decoded (a small file
+# can decode to gigabytes: a "decompression bomb").
+NEWSROOM_IMAGE_MAX_BYTES = env_positive_int("NEWSROOM_IMAGE_MAX_MB", default=10) * 1024 * 1024
+NEWSROOM_IMAGE_MAX_PIXELS = env_positive_int("NEWSROOM_IMAGE_MAX_MEGAPIXELS", default=40) * 10**6
+
+# Login throttling (django-axes): after NEWSROOM_LOGIN_FAILURE_LIMIT wrong passwords from one
+# client address, every sign-in from it, right password included, is refused for
+# NEWSROOM_LOGIN_COOLOFF_MINUTES. Per address rather than per username, so nobody can lock an
+# editor out by guessing at their name from elsewhere. Attempts during a lockout don't extend it,
+# so the page can say exactly when to come back.
+AXES_FAILURE_LIMIT = env_positive_int("NEWSROOM_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=env_positive_int("NEWSROOM_LOGIN_COOLOFF_MINUTES", default=15)
+)
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "newsroom.security.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "newsroom.security.throttle.client_ip"
 
 LOGGING = {
     "version": 1,

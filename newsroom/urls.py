@@ -4,13 +4,16 @@ from django.urls import include, path, re_path
 
 from newsroom import views
 from newsroom.consent import views as consent_views
+from newsroom.security import views as security_views
 
 admin.site.site_header = f"{settings.NEWSROOM_SITE_NAME} editors"
 admin.site.site_title = f"{settings.NEWSROOM_SITE_NAME} admin"
 admin.site.index_title = "Stories, authors and tags"
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    # NEWSROOM_ADMIN_URL (default "admin/"), checked at start-up: see settings.
+    path(settings.NEWSROOM_ADMIN_URL, admin.site.urls),
+    path("csp-report/", security_views.csp_report, name="csp_report"),
     path("favicon.ico", views.favicon),
     path("consent/", include("newsroom.consent.urls")),
     # Global Privacy Control: the site says it honours the browser's signal.

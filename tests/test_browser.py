@@ -47,7 +47,7 @@ def test_without_javascript_accept_all_and_customise_work(browser, site):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(site + "/")
-    page.get_by_role("link", name="Customise").click()
+    page.get_by_role("link", name="Settings", exact=True).click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Cookie settings", level=1).is_visible()
     page.get_by_label("Allow analytics cookies").check()

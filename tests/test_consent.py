@@ -1,10 +1,13 @@
 """The consent component through real requests: banner, settings page, cookie and refusals."""
 
+import gettext
+import json
 from datetime import date, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.template import Context, Template
 from django.test import Client, RequestFactory
 from django.utils import timezone
@@ -122,14 +125,15 @@ def test_banner_offers_accept_and_reject_as_equal_buttons(client):
     assert buttons["accept_all"]["class"] == buttons["reject_all"]["class"]
     assert buttons["accept_all"]["type"] == buttons["reject_all"]["type"] == "submit"
     posting = [f for f in start_tags(response, "form") if f.get("method") == "post"]
-    assert [f["action"] for f in posting] == [DECIDE_URL]
+    # The first layer, and the settings dialog consent.js opens from it.
+    assert [f["action"] for f in posting] == [DECIDE_URL, DECIDE_URL]
 
 
 def test_banner_returns_the_reader_to_the_page_they_were_on(client):
     response = client.get("/?page=1")
 
     hidden = [i for i in start_tags(response, "input") if i.get("name") == "next"]
-    assert [i["value"] for i in hidden] == ["/?page=1"]
+    assert [i["value"] for i in hidden] == ["/?page=1", "/?page=1"]
     links = [a["href"] for a in start_tags(response, "a")]
     assert f"{SETTINGS_URL}?next=/%3Fpage%3D1" in links
 
@@ -834,7 +838,7 @@ def test_banner_follows_the_active_language(client):
 
     buttons = {b["value"] for b in start_tags(response, "button") if b.get("name") == "action"}
     content = response.content.decode()
-    assert buttons == {"accept_all", "reject_all"}
+    assert buttons == {"accept_all", "reject_all", "save"}
     assert ">Tout accepter</button>" in content
     assert ">Tout refuser</button>" in content
     assert "Nous utilisons des cookies nécessaires" in content
@@ -844,3 +848,378 @@ def test_log_records_the_language_shown(client):
     choose(client, action="reject_all", HTTP_ACCEPT_LANGUAGE="fr")
 
     assert ConsentRecord.objects.get().language == "fr"
+
+
+# Categories from the admin: banner dialog, settings page and policy page
+
+
+def dialog_html(response) -> str:
+    content = response.content.decode()
+    return content[content.index("<dialog") : content.index("</dialog>")]
+
+
+def test_banner_dialog_offers_the_admin_categories_with_their_cookies(client):
+    Category.objects.filter(key="analytics").update(
+        name="Audience measurement", description="Counts readers, nothing more."
+    )
+    make_cookie(name="_pk_id", category="analytics")
+
+    dialog = dialog_html(client.get("/"))
+
+    assert "<legend" in dialog
+    assert ">Audience measurement</legend>" in dialog
+    assert "Counts readers, nothing more." in dialog
+    assert "<code>_pk_id</code>" in dialog
+    # The inventory's necessary cookies are named too.
+    assert "<code>newsroom_consent</code>" in dialog
+
+
+def test_dialog_shows_necessary_locked_on_with_a_reason_and_the_rest_off(client):
+    response = client.get("/")
+
+    boxes = {
+        i["id"]: i
+        for i in start_tags(response, "input")
+        if i.get("type") == "checkbox" and i["id"].startswith("consent-dialog-")
+    }
+    assert set(boxes) == {f"consent-dialog-{key}" for key in ("necessary", *policy.OPTIONAL_KEYS)}
+    assert "checked" in boxes["consent-dialog-necessary"]
+    assert "disabled" in boxes["consent-dialog-necessary"]
+    assert "name" not in boxes["consent-dialog-necessary"]
+    assert all("checked" not in boxes[f"consent-dialog-{key}"] for key in policy.OPTIONAL_KEYS)
+    assert "Always on: the site cannot work or remember your choice without them" in dialog_html(
+        response
+    )
+
+
+def test_a_category_removed_in_the_admin_is_no_longer_offered(client):
+    Category.objects.filter(key="marketing").delete()
+
+    for url in ("/", SETTINGS_URL, POLICY_URL):
+        content = client.get(url).content.decode()
+        assert 'id="consent-dialog-marketing"' not in content
+        assert 'id="consent-marketing"' not in content
+        assert 'id="category-marketing"' not in content
+
+
+def test_settings_page_takes_names_from_the_admin(client):
+    Category.objects.filter(key="preferences").update(name="Your settings")
+
+    response = client.get(SETTINGS_URL)
+
+    assert ">Your settings</legend>" in response.content.decode()
+
+
+def test_banner_reads_categories_and_cookies_in_two_queries(client, django_assert_num_queries):
+    for number in range(6):
+        make_cookie(name=f"extra_{number}", category="analytics")
+        make_cookie(name=f"ads_{number}", category="marketing")
+    request = RequestFactory().get("/")
+    banner = Template('{% include "consent/_banner.html" %}')
+
+    with django_assert_num_queries(2):
+        html = banner.render(Context(consent(request)))
+
+    assert "<code>extra_5</code>" in html
+    assert "<code>ads_5</code>" in html
+
+
+def test_decided_reader_costs_one_query_for_the_consent_state(django_assert_num_queries):
+    request = RequestFactory().get("/")
+    request.COOKIES[policy.COOKIE_NAME] = consent_cookie(granted=("analytics",))
+
+    with django_assert_num_queries(1):
+        rendered = OPTIONAL_SCRIPT.render(Context(consent(request)))
+
+    assert rendered == "analytics-script"
+
+
+# A category's own version: raising it asks again
+
+
+def raise_version(key: str) -> Category:
+    category = Category.objects.get(key=key)
+    category.version += 1
+    category.save()
+    return category
+
+
+def test_raising_a_category_version_asks_again_those_who_chose_before(client):
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(granted=("analytics", "marketing"))
+
+    raise_version("analytics")
+    response = client.get("/")
+
+    assert banner_shown(response)
+    content = response.content.decode()
+    assert "Our cookies have changed" in content
+    assert "the cookies in these categories have changed: Analytics." in content
+    # Until they answer again, the changed category is off and the others stand.
+    ticked = {i["id"] for i in start_tags(response, "input") if "checked" in i}
+    assert ticked == {"consent-dialog-necessary", "consent-dialog-marketing"}
+
+
+def test_changed_category_is_off_until_answered_again():
+    request = RequestFactory().get("/")
+    request.COOKIES[policy.COOKIE_NAME] = consent_cookie(granted=("analytics", "marketing"))
+
+    raise_version("analytics")
+    state = consent(request)["consent"]
+
+    assert state.decided
+    assert state.granted == {
+        "necessary": True,
+        "preferences": False,
+        "analytics": False,
+        "marketing": True,
+    }
+    assert OPTIONAL_SCRIPT.render(Context({"consent": state})) == "ads-script"
+
+
+def test_raising_another_category_leaves_this_reader_alone(client):
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(granted=("analytics",))
+
+    raise_version("analytics")
+    client.cookies[policy.COOKIE_NAME] = (
+        choose(client, action="accept_all").cookies[policy.COOKIE_NAME].value
+    )
+
+    assert not banner_shown(client.get("/"))
+
+
+def test_answer_given_after_the_raise_is_not_asked_again(client):
+    raise_version("marketing")
+
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(granted=("marketing",), age=timedelta(0))
+
+    assert not banner_shown(client.get("/"))
+
+
+def test_under_gpc_a_changed_category_stays_off_without_asking(client):
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(granted=("analytics",))
+    raise_version("analytics")
+
+    response = client.get("/", headers=GPC)
+
+    assert not banner_shown(response)
+    assert not gpc_note_shown(response)
+
+
+def test_raising_the_version_records_when_and_lowering_is_refused():
+    category = raise_version("analytics")
+
+    assert category.version == 2
+    assert category.version_changed_at is not None
+    assert category.version_changed_at.microsecond == 0
+    category.version = 1
+    with pytest.raises(ValidationError, match="can only go up"):
+        category.full_clean()
+
+
+def test_saving_a_category_without_raising_the_version_asks_nobody_again(client):
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(granted=("analytics",))
+    category = Category.objects.get(key="analytics")
+    category.description = "Reworded."
+    category.save()
+
+    assert category.version_changed_at is None
+    assert not banner_shown(client.get("/"))
+
+
+def test_log_records_each_category_version_the_reader_saw(client):
+    raise_version("analytics")
+
+    choose(client, action="accept_all")
+
+    assert ConsentRecord.objects.get().category_versions == {
+        "necessary": 1,
+        "preferences": 1,
+        "analytics": 2,
+        "marketing": 1,
+    }
+
+
+def test_settings_page_shows_a_changed_category_unticked(client):
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(granted=("analytics", "marketing"))
+    raise_version("analytics")
+
+    response = client.get(SETTINGS_URL)
+
+    ticked = {i["name"] for i in start_tags(response, "input") if "checked" in i and i.get("name")}
+    assert ticked == {"marketing"}
+
+
+# Withdrawing one category, and storage keys
+
+
+def test_unticking_a_category_allowed_before_expires_every_cookie_of_it(client):
+    make_cookie(name="_pk_id", category="analytics", path="/news/")
+    make_cookie(name="ads_seen", category="marketing")
+    choose(client, action="accept_all")
+
+    # The browser sends neither cookie (one is on another path): both are still expired.
+    response = choose(client, action="save", choices=("marketing",))
+
+    expired = {name for name, c in response.cookies.items() if c["max-age"] == 0}
+    assert expired == {"_pk_id"}
+    assert response.cookies["_pk_id"]["path"] == "/news/"
+
+
+def test_storage_keys_are_left_to_the_browser_script(client):
+    Cookie.objects.create(
+        category=Category.objects.get(key="analytics"),
+        name="stats_queue",
+        provider="Newsroom",
+        purpose="Queues page views.",
+        duration="Until cleared",
+        storage=Cookie.Storage.LOCAL,
+    )
+    choose(client, action="accept_all")
+
+    response = choose(client, action="withdraw")
+
+    assert "stats_queue" not in response.cookies
+
+
+def test_banner_and_settings_page_tell_the_script_which_storage_keys_to_clear(client):
+    for storage, name in ((Cookie.Storage.LOCAL, "stats_queue"), (Cookie.Storage.SESSION, "tab")):
+        Cookie.objects.create(
+            category=Category.objects.get(key="analytics"),
+            name=name,
+            provider="Newsroom",
+            purpose="Counts.",
+            duration="Until cleared",
+            storage=storage,
+        )
+    make_cookie(name="_pk_id", category="analytics")
+    expected = {"analytics": [["localStorage", "stats_queue"], ["sessionStorage", "tab"]]}
+
+    banner = next(s for s in start_tags(client.get("/"), "section") if "data-consent-banner" in s)
+    page = next(
+        d for d in start_tags(client.get(SETTINGS_URL), "div") if "data-consent-settings" in d
+    )
+
+    assert json.loads(banner["data-consent-storage"]) == expected
+    assert json.loads(page["data-consent-storage"]) == expected
+
+
+def test_cookie_policy_page_says_where_each_item_is_kept(client):
+    Cookie.objects.create(
+        category=Category.objects.get(key="analytics"),
+        name="stats_queue",
+        provider="Newsroom",
+        purpose="Queues page views.",
+        duration="Until cleared",
+        storage=Cookie.Storage.LOCAL,
+    )
+
+    content = client.get(POLICY_URL).content.decode()
+
+    assert "<code>stats_queue</code>" in content
+    assert "<td>Local storage</td>" in content
+
+
+# The page cache's variant
+
+
+def test_page_variant_tells_apart_every_state_a_public_page_shows(client):
+    def variant(**headers) -> str:
+        request = RequestFactory().get("/", headers=headers)
+        request.COOKIES.update(client.cookies and {k: v.value for k, v in client.cookies.items()})
+        return consent(request)["consent"].state.page_variant
+
+    first, gpc = variant(), variant(**GPC)
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(granted=("analytics", "marketing"))
+    decided = variant()
+    raise_version("analytics")
+    reasked, reasked_gpc = variant(), variant(**GPC)
+
+    assert len({first, gpc, decided, reasked}) == 4
+    # Under GPC the changed category is off and nothing is asked: the page of a reader who
+    # allowed only marketing.
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(granted=("marketing",), age=timedelta(0))
+    assert reasked_gpc == variant()
+
+
+# Languages: the chrome and the banner in French
+
+
+def test_french_reader_gets_the_french_banner_dialog_and_footer(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="fr")
+
+    content = response.content.decode()
+    dialog = dialog_html(response)
+    assert ">Paramètres</a>" in content
+    assert ">Paramètres des cookies</h2>" in dialog
+    assert ">Mesure d\u2019audience</legend>" in dialog
+    assert "Autoriser les cookies « mesure d\u2019audience »" in dialog
+    assert ">Enregistrer mes choix</button>" in dialog
+    assert ">Politique des cookies</a>" in content
+    assert ">Aller au contenu principal</a>" in content
+    assert 'data-msg-accepted="Merci : tous les cookies sont désormais autorisés."' in content
+    assert "Accept-Language" in response.headers["Vary"]
+
+
+def test_french_chrome_is_marked_french_inside_an_english_page(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert start_tags(response, "html")[0]["lang"] == "en-gb"
+    marked = [
+        attrs
+        for tag in ("a", "nav", "form", "ul", "section")
+        for attrs in start_tags(response, tag)
+        if attrs.get("lang") == "fr"
+    ]
+    assert len(marked) == 5  # skip link, navigation, search, footer links, banner
+
+
+def test_english_reader_gets_no_lang_marks(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+
+    assert start_tags(response, "html")[0]["lang"] == "en-gb"
+    assert ">Accept all</button>" in response.content.decode()
+    assert not any("lang" in attrs for attrs in start_tags(response, "section"))
+    assert 'lang="' not in response.content.decode().split("<body>", 1)[1]
+
+
+def test_editor_reworded_category_shows_as_written_in_french(client):
+    Category.objects.filter(key="analytics").update(name="Statistiques maison")
+
+    dialog = dialog_html(client.get("/", HTTP_ACCEPT_LANGUAGE="fr"))
+
+    assert ">Statistiques maison</legend>" in dialog
+
+
+def test_french_settings_and_policy_pages(client):
+    settings_page = client.get(SETTINGS_URL, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    policy_page = client.get(POLICY_URL, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "Choisissez les cookies que nous pouvons utiliser" in settings_page
+    assert "Toujours actifs : sans eux, le site ne peut ni fonctionner" in settings_page
+    assert ">Nom</th>" in policy_page
+    assert "Interne (déposé par ce site)" in policy_page
+
+
+def test_french_refusal_message(client):
+    response = choose(client, action="nonsense", HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert response.status_code == 400
+    assert "Nous n\u2019avons pas reconnu ce choix" in response.content.decode()
+
+
+def test_every_french_string_is_translated_and_compiled():
+    root = Path(__file__).resolve().parent.parent / "newsroom"
+    for catalogue in (root / "locale", root / "consent" / "locale"):
+        po = catalogue / "fr" / "LC_MESSAGES" / "django.po"
+        text = po.read_text(encoding="utf-8")
+        entries = [
+            e for e in text.split("\n\n") if "msgid " in e and 'msgid ""\nmsgstr ""\n"' not in e
+        ]
+        untranslated = [e for e in entries if e.rstrip().endswith('msgstr ""')]
+        assert untranslated == [], po
+        assert "fuzzy" not in text
+        # The .mo is what Django reads; committed, because CI machines may lack gettext. One
+        # compiled before the last edit of the .po would miss entries (its header is one more).
+        with po.with_suffix(".mo").open("rb") as mo:
+            compiled = gettext.GNUTranslations(mo)
+        assert len(compiled._catalog) == len(entries) + 1, po

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from newsroom.consent.models import ConsentRecord
+from newsroom.consent.models import Category, ConsentRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +17,7 @@ def make_record(*, consent_id: str, analytics: bool = False, method: str = "bann
         consent_id=consent_id,
         policy_version="1",
         choices={"preferences": False, "analytics": analytics, "marketing": False},
+        category_versions={"analytics": 2, "marketing": 1},
         method=method,
         language="en-gb",
     )
@@ -62,5 +63,73 @@ def test_selected_records_export_as_csv(admin_client):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:2] == ["created_at", "consent_id"]
     assert [row[1:] for row in rows[1:]] == [
-        ["AAAAAAAAAAAAAAAAAAAAAA", "1", "analytics", "banner", "0", "en-gb"]
+        [
+            "AAAAAAAAAAAAAAAAAAAAAA",
+            "1",
+            "analytics",
+            "banner",
+            "0",
+            "en-gb",
+            "analytics:2,marketing:1",
+        ]
     ]
+
+
+CATEGORY_URL = "/admin/consent/category/"
+
+
+def category_form(category: Category, **changes) -> dict:
+    data = {
+        "key": category.key,
+        "name": category.name,
+        "description": category.description,
+        "position": category.position,
+        "version": category.version,
+        "cookies-TOTAL_FORMS": 0,
+        "cookies-INITIAL_FORMS": 0,
+        "cookies-MIN_NUM_FORMS": 0,
+        "cookies-MAX_NUM_FORMS": 1000,
+    }
+    return {**data, **changes}
+
+
+def test_raising_a_category_version_in_the_admin_records_when(admin_client):
+    category = Category.objects.get(key="analytics")
+
+    response = admin_client.post(
+        f"{CATEGORY_URL}{category.pk}/change/", category_form(category, version=2)
+    )
+
+    assert response.status_code == 302
+    category.refresh_from_db()
+    assert category.version == 2
+    assert category.version_changed_at is not None
+
+
+def test_lowering_a_category_version_in_the_admin_is_refused_with_a_reason(admin_client):
+    category = Category.objects.get(key="analytics")
+    category.version = 3
+    category.save()
+
+    response = admin_client.post(
+        f"{CATEGORY_URL}{category.pk}/change/", category_form(category, version=2)
+    )
+
+    assert response.status_code == 200
+    assert "The version can only go up (it is 3)" in response.content.decode()
+    category.refresh_from_db()
+    assert category.version == 3
+
+
+def test_category_key_must_be_one_the_consent_cookie_holds(admin_client):
+    response = admin_client.post(
+        f"{CATEGORY_URL}add/",
+        {
+            **category_form(Category(key="social", name="Social", description="Share buttons.")),
+            "position": 9,
+        },
+    )
+
+    assert response.status_code == 200
+    assert not Category.objects.filter(key="social").exists()
+    assert "Select a valid choice" in response.content.decode()

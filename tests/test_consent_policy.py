@@ -237,3 +237,78 @@ def test_decision_refuses_a_consent_id_the_cookie_cannot_hold():
 def test_decision_refuses_a_time_without_a_timezone():
     with pytest.raises(ValueError, match="timezone"):
         make_decision(decided_at=datetime(2025, 3, 14, 9, 30))
+
+
+# A category's own version
+
+
+def test_categories_changed_after_the_decision_are_stale():
+    decision = make_decision(granted=frozenset({"analytics", "marketing"}))
+    changed_at = {
+        "analytics": MOMENT + timedelta(seconds=1),
+        "marketing": MOMENT - timedelta(days=1),
+        # Necessary cannot be refused, so a change to it asks nobody.
+        "necessary": MOMENT + timedelta(days=1),
+        # In the same second as the answer: the answer counts as given after it.
+        "preferences": MOMENT,
+    }
+
+    assert policy.stale_categories(decision, changed_at) == {"analytics"}
+
+
+def test_stale_category_is_refused_and_asked_again_the_others_stand():
+    decision = make_decision(granted=frozenset({"analytics", "marketing"}))
+
+    state = policy.ConsentState(decision=decision, stale=frozenset({"analytics"}))
+
+    assert state.decided
+    assert state.reasking
+    assert not state.allows("analytics")
+    assert state.allows("marketing")
+    assert state.granted["analytics"] is False
+
+
+def test_under_gpc_a_stale_category_is_refused_without_asking():
+    decision = make_decision(granted=frozenset({"analytics"}))
+
+    state = policy.ConsentState(decision=decision, gpc=True, stale=frozenset({"analytics"}))
+
+    assert not state.reasking
+    assert not state.allows("analytics")
+
+
+def test_state_from_cookie_applies_the_changes():
+    value = policy.serialise(make_decision(granted=frozenset({"analytics"})))
+
+    state = policy.state_from_cookie(
+        value, version="1", changed_at={"analytics": MOMENT + timedelta(hours=1)}
+    )
+
+    assert state.stale == {"analytics"}
+
+
+@pytest.mark.parametrize(
+    ("state", "variant"),
+    [
+        (policy.ConsentState(), "ask"),
+        (policy.ConsentState(gpc=True), "gpc"),
+        (policy.ConsentState(decision=make_decision(granted=frozenset({"analytics"}))), "ok-010"),
+        (
+            policy.ConsentState(
+                decision=make_decision(granted=frozenset({"analytics", "marketing"})),
+                stale=frozenset({"analytics", "preferences"}),
+            ),
+            "re-preferences.analytics-001",
+        ),
+        (
+            policy.ConsentState(
+                decision=make_decision(granted=frozenset({"analytics", "marketing"})),
+                stale=frozenset({"analytics"}),
+                gpc=True,
+            ),
+            "ok-001",
+        ),
+    ],
+)
+def test_page_variant_names_what_a_public_page_shows(state, variant):
+    assert state.page_variant == variant

@@ -87,3 +87,52 @@ def test_lead_image_size_is_stored_at_upload_and_a_missing_file_breaks_nothing(c
     loaded = Article.objects.get(pk=article.pk)
     loaded.save()
     assert client.get(loaded.get_absolute_url()).status_code == 200
+
+
+def test_related_links_lead_to_our_live_namesake_with_or_without_the_page_annotation(
+    django_assert_num_queries,
+):
+    ours = make_article(title="Drones Over The Strait")
+    make_article(title="Unpublished namesake", status=Article.Status.DRAFT)
+    story = make_article(
+        related=[
+            ("Their story", "https://example.com/theirs"),
+            ("DRONES over the strait", ""),
+            ("Unpublished namesake", ""),
+        ]
+    )
+    expected = [
+        ("Their story", "https://example.com/theirs"),
+        ("DRONES over the strait", ours.get_absolute_url()),
+        ("Unpublished namesake", ""),
+    ]
+    # The story with its links, then bylines, topics and notes: four, however many of each.
+    with django_assert_num_queries(4):
+        loaded = Article.objects.with_page_data().get(pk=story.pk)
+    with django_assert_num_queries(0):
+        assert [(link.title, link.href) for link in loaded.related_for_page()] == expected
+    plain = Article.objects.get(pk=story.pk)
+    with django_assert_num_queries(1):
+        assert [(link.title, link.href) for link in plain.related_for_page()] == expected
+
+
+def test_a_story_is_not_its_own_related_namesake():
+    story = make_article(title="Echo", related=[("Echo", "")])
+    assert [link.href for link in story.related_for_page()] == [""]
+
+
+def test_bulk_writes_empty_the_page_cache_as_saves_do(settings):
+    from django.core.cache import cache
+
+    from newsroom.news import pagecache
+
+    story = make_article()
+    for write in (
+        lambda: Article.objects.filter(pk=story.pk).update(title="Renamed"),
+        lambda: Author.objects.bulk_create([Author(name="New", slug="new")]),
+        lambda: Correction.objects.bulk_create([Correction(article=story, text="Fix.")]),
+    ):
+        cache.set(pagecache.GENERATION_KEY, ("live-token", None, 0))
+        write()
+        token, *_ = cache.get(pagecache.GENERATION_KEY)
+        assert token is None

@@ -68,4 +68,19 @@ def test_plain_text_keeps_characters_and_drops_tags():
 
 def test_cleaning_is_idempotent():
     once = clean_html('<p>a <a href="https://x.test/" onclick="y">b</a> &amp; c</p>')
+    assert clean_html.__wrapped__(once) == once
+
+
+def test_a_hostile_fragment_is_cleaned_every_time_it_is_seen():
+    hostile = '<p onclick="x()">twice</p><script>alert(1)</script>'
+    assert clean_html(hostile) == "<p>twice</p>"
+    assert clean_html(hostile) == "<p>twice</p>"
+
+
+def test_a_recent_output_is_returned_without_a_second_parse(monkeypatch):
+    once = clean_html("<p>remembered <b>output</b></p><script>x</script>")
+    monkeypatch.setattr(
+        "newsroom.news.sanitize._body_cleaner",
+        None,  # any parse would now fail
+    )
     assert clean_html(once) == once

@@ -50,7 +50,8 @@ HOSTILE_QUERIES = [
     "\x00",
     "Shira\x00hama",
     "\u202e\ufeff\ue000\ue001",
-    "drones " * 2000,
+    # Long, but within the address limit the site answers (see tests/test_limits.py).
+    "drones " * 500,
 ]
 
 
@@ -237,7 +238,7 @@ def test_a_long_query_is_trimmed_at_a_space_with_a_note(client, seed_article):
     assert query.text.endswith("lorem")
     assert read_query("x" * 10_000) == read_query("x" * MAX_QUERY_LENGTH + " y")
     assert read_query("  a\x00b\n c ") == read_query("a b c")
-    html = results_page(client, q="Shirahama " + "x" * 10_000)
+    html = results_page(client, q="Shirahama " + "x" * 3000)
     assert "Your search was too long" in html
     assert "Your search was too long" not in results_page(client, q="Shirahama")
 

@@ -5,7 +5,16 @@ from django.http import HttpResponse
 
 from .models import Category, ConsentRecord, Cookie
 
-CSV_COLUMNS = ("created_at", "consent_id", "policy_version", "choices", "method", "gpc", "language")
+CSV_COLUMNS = (
+    "created_at",
+    "consent_id",
+    "policy_version",
+    "choices",
+    "method",
+    "gpc",
+    "language",
+    "category_versions",
+)
 
 
 @admin.action(description="Export selected records as CSV")
@@ -24,6 +33,7 @@ def export_csv(modeladmin, request, queryset):
                 record.method,
                 int(record.gpc),
                 record.language,
+                ",".join(f"{key}:{version}" for key, version in record.category_versions.items()),
             ]
         )
     return response
@@ -52,19 +62,23 @@ class ConsentRecordAdmin(admin.ModelAdmin):
 class CookieInline(admin.TabularInline):
     model = Cookie
     extra = 0
-    fields = ("name", "provider", "purpose", "duration", "party", "path", "domain")
+    fields = ("name", "storage", "provider", "purpose", "duration", "party", "path", "domain")
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("name", "key", "required", "position")
+    """Editors keep the texts and the inventory; raising `version` asks readers again."""
+
+    list_display = ("name", "key", "required", "position", "version", "version_changed_at")
     search_fields = ("name", "key")
+    fields = ("key", "name", "description", "required", "position", "version", "version_changed_at")
+    readonly_fields = ("version_changed_at",)
     inlines = [CookieInline]
 
 
 @admin.register(Cookie)
 class CookieAdmin(admin.ModelAdmin):
-    list_display = ("name", "category", "provider", "party", "duration")
-    list_filter = ("category", "party")
+    list_display = ("name", "storage", "category", "provider", "party", "duration")
+    list_filter = ("category", "storage", "party")
     search_fields = ("name", "provider")
     autocomplete_fields = ("category",)

@@ -10,15 +10,41 @@ Templates ask about a category before including an optional script::
 which is false, so a typo keeps a script out rather than letting it in. Also available:
 `consent.decided` (has the reader chosen under the current policy), `consent.show_banner`,
 `consent.show_gpc_note` (Global Privacy Control refused for a reader who has not chosen),
-`consent.decision` (the recorded `policy.Decision`, or None) and `consent.categories`.
+`consent.reasking` (the banner asks again about `consent.reasked`, categories whose cookies
+changed), `consent.decision` (the recorded `policy.Decision`, or None), `consent.choices` (the
+admin's categories with their inventory and whether each is on) and `consent.storage_json`.
 The `consent_tags` library asks the same question as a tag:
 `{% consent_granted "analytics" as ok %}`.
+
+The categories are read from the database only when a template uses them (the banner, the
+settings page), in two queries however many categories and cookies there are.
 """
 
+import json
 from dataclasses import dataclass
+from functools import cached_property
+
+from django.utils.translation import gettext
 
 from . import policy
 from .middleware import consent_state
+from .models import Category
+
+
+@dataclass(frozen=True)
+class CategoryChoice:
+    """One category as the banner's dialog and the settings page offer it."""
+
+    category: Category
+    checked: bool
+
+    @property
+    def key(self) -> str:
+        return self.category.key
+
+    @property
+    def required(self) -> bool:
+        return self.category.key in policy.REQUIRED_KEYS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,7 +52,6 @@ class TemplateConsent:
     state: policy.ConsentState
     # The settings page is where the reader decides, so the banner would only repeat it.
     on_settings_page: bool = False
-    categories: tuple[policy.Category, ...] = policy.CATEGORIES
 
     @property
     def decided(self) -> bool:
@@ -41,13 +66,48 @@ class TemplateConsent:
         return self.state.granted
 
     @property
+    def reasking(self) -> bool:
+        return self.state.reasking
+
+    @property
     def show_banner(self) -> bool:
-        return not self.on_settings_page and not self.state.decided and not self.state.gpc
+        if self.on_settings_page:
+            return False
+        return (not self.state.decided and not self.state.gpc) or self.state.reasking
 
     @property
     def show_gpc_note(self) -> bool:
         """The browser's privacy signal answered for the reader; say so instead of asking."""
         return not self.on_settings_page and self.state.refused_by_gpc
+
+    # cached_property writes to the instance's __dict__, which a frozen dataclass still allows.
+    @cached_property
+    def categories(self) -> list[Category]:
+        return list(Category.objects.for_readers())
+
+    @property
+    def choices(self) -> list[CategoryChoice]:
+        return [
+            CategoryChoice(category=c, checked=self.state.allows(c.key)) for c in self.categories
+        ]
+
+    @property
+    def reasked(self) -> list[str]:
+        """The names of the categories the banner asks about again, in the reader's language."""
+        if not self.reasking:
+            return []
+        return [gettext(c.name) for c in self.categories if c.key in self.state.stale]
+
+    @property
+    def storage_json(self) -> str:
+        """Each optional category's local- and session-storage keys, for consent.js to clear
+        when the category is refused: {"analytics": [["localStorage", "key"], ...], ...}."""
+        storage = {
+            c.key: [[item.storage, item.name] for item in c.stored_items]
+            for c in self.categories
+            if c.key in policy.OPTIONAL_KEYS
+        }
+        return json.dumps({key: items for key, items in storage.items() if items}, sort_keys=True)
 
 
 def consent(request):

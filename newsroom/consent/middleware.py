@@ -1,11 +1,14 @@
 """Gives every request a `request.consent`: the reader's consent state, from cookie and GPC.
 
 The cookie is parsed only when something asks (a template, a view), so responses that never look
-at consent pay nothing. A response that did look depends on the cookie and on the browser's
-Global Privacy Control header, so it says so with `Vary: Cookie, Sec-GPC`; otherwise a shared
-cache could hand one reader's banner-free page to a reader who has not chosen yet.
+at consent pay nothing. A reader with a stored choice costs one query more: the categories whose
+version an editor raised since, which are asked again. A response that did look depends on the
+cookie and on the browser's Global Privacy Control header, so it says so with
+`Vary: Cookie, Sec-GPC`; otherwise a shared cache could hand one reader's banner-free page to a
+reader who has not chosen yet.
 """
 
+import dataclasses
 from datetime import timedelta
 
 from django.conf import settings
@@ -15,17 +18,22 @@ from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 
 from . import policy
+from .models import Category
 
 
 def consent_state(request) -> policy.ConsentState:
     """The consent state for a request, parsed from its cookie against the current policy."""
-    return policy.state_from_cookie(
+    state = policy.state_from_cookie(
         request.COOKIES.get(policy.COOKIE_NAME),
         version=settings.CONSENT_POLICY_VERSION,
         now=timezone.now(),
         max_age=max_age(),
         gpc=sends_gpc(request),
     )
+    if state.decision is None:
+        return state
+    stale = policy.stale_categories(state.decision, Category.objects.changed_at())
+    return dataclasses.replace(state, stale=stale) if stale else state
 
 
 def sends_gpc(request) -> bool:

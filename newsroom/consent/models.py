@@ -7,16 +7,38 @@ identifies them (no IP address, no user agent), so the log is evidence of consen
 record of people.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import policy
+
+
+class CategoryQuerySet(models.QuerySet):
+    def for_readers(self):
+        """The categories readers are shown, in order, each with its inventory: two queries.
+
+        Only keys the consent cookie can hold (`policy.CATEGORIES`) are listed, so a row the
+        cookie cannot store an answer for is never offered as a choice.
+        """
+        keys = [c.key for c in policy.CATEGORIES]
+        return self.filter(key__in=keys).prefetch_related("cookies")
+
+    def changed_at(self) -> dict[str, object]:
+        """Each category whose version was ever raised, mapped to when: one query."""
+        return dict(
+            self.filter(version_changed_at__isnull=False).values_list("key", "version_changed_at")
+        )
 
 
 class Category(models.Model):
     key = models.SlugField(
         unique=True,
+        choices=[(c.key, c.key) for c in policy.CATEGORIES],
         help_text=(
-            'Short name used in templates and the consent cookie, e.g. "analytics". '
-            "Must match a category the banner asks about."
+            "Short name used in templates and the consent cookie. A new one needs a developer: "
+            "it must first be added to the cookie's list in newsroom/consent/policy.py."
         ),
     )
     name = models.CharField(max_length=100, help_text='Shown to readers, e.g. "Analytics".')
@@ -29,6 +51,22 @@ class Category(models.Model):
     position = models.PositiveSmallIntegerField(
         default=0, help_text="Lower numbers are listed first."
     )
+    version = models.PositiveIntegerField(
+        default=1,
+        help_text=(
+            "Raise it by one when this category's cookies change (a new cookie, a new provider, "
+            "a new purpose): readers who chose before are asked again about this category."
+        ),
+    )
+    version_changed_at = models.DateTimeField(
+        "version raised at",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the version was last raised; answers given before then are asked again.",
+    )
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         verbose_name = "cookie category"
@@ -38,14 +76,59 @@ class Category(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            stored = Category.objects.filter(pk=self.pk).values_list("version", flat=True).first()
+            if stored is not None and self.version > stored:
+                # Whole seconds, like the time in the consent cookie: an answer given in the
+                # same second as the change counts as given after it, so it is not asked twice.
+                self.version_changed_at = timezone.now().replace(microsecond=0)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.pk is not None:
+            stored = Category.objects.filter(pk=self.pk).values_list("version", flat=True).first()
+            if stored is not None and self.version < stored:
+                raise ValidationError(
+                    {
+                        "version": (
+                            f"The version can only go up (it is {stored}); lowering it would "
+                            "not bring back the readers already asked again."
+                        )
+                    }
+                )
+
+    @property
+    def stored_items(self):
+        """The inventory entries kept in the browser's storage rather than as cookies."""
+        return [c for c in self.cookies.all() if c.storage != Cookie.Storage.COOKIE]
+
 
 class Cookie(models.Model):
     class Party(models.TextChoices):
-        FIRST = "first", "First party (set by this site)"
-        THIRD = "third", "Third party (set by another site)"
+        FIRST = "first", _("First party (set by this site)")
+        THIRD = "third", _("Third party (set by another site)")
+
+    class Storage(models.TextChoices):
+        COOKIE = "cookie", _("Cookie")
+        LOCAL = "localStorage", _("Local storage")
+        SESSION = "sessionStorage", _("Session storage")
 
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cookies")
-    name = models.CharField(max_length=100, help_text='The cookie\'s exact name, e.g. "_ga".')
+    name = models.CharField(
+        max_length=100,
+        help_text="The cookie's or storage key's exact name, e.g. \"_ga\".",
+    )
+    storage = models.CharField(
+        "kept in",
+        max_length=16,
+        choices=Storage,
+        default=Storage.COOKIE,
+        help_text=(
+            "Where the browser keeps it. Storage keys are cleared by the page's script when a "
+            "reader withdraws; cookies are expired by the server."
+        ),
+    )
     provider = models.CharField(max_length=100, help_text="Who sets it, e.g. this site's name.")
     purpose = models.TextField(help_text="Why it is set, in plain words for readers.")
     duration = models.CharField(
@@ -65,7 +148,8 @@ class Cookie(models.Model):
         ordering = ["category__position", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["name", "domain", "path"], name="consent_cookie_unique_name_domain_path"
+                fields=["storage", "name", "domain", "path"],
+                name="consent_cookie_unique_storage_name_domain_path",
             )
         ]
 
@@ -98,6 +182,12 @@ class ConsentRecord(models.Model):
     )
     choices = models.JSONField(
         help_text="Each optional category and whether the reader allowed it."
+    )
+    category_versions = models.JSONField(
+        "category versions",
+        default=dict,
+        blank=True,
+        help_text="The version of each category when the reader chose.",
     )
     method = models.CharField(
         max_length=16, choices=Method, help_text="Where the reader made the choice."

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -155,6 +156,9 @@ class ConsentState:
     # The browser sent Global Privacy Control. Without a decision that is a refusal of every
     # optional category; a decision the reader made on this site afterwards takes precedence.
     gpc: bool = False
+    # Optional categories whose cookies changed (their version was raised) after the reader
+    # answered: that old answer no longer counts, so they are off and the reader is asked again.
+    stale: frozenset[str] = frozenset()
 
     @property
     def decided(self) -> bool:
@@ -164,10 +168,19 @@ class ConsentState:
     def refused_by_gpc(self) -> bool:
         return self.gpc and self.decision is None
 
+    @property
+    def reasking(self) -> bool:
+        """A decided reader must answer again about `stale` categories.
+
+        Under Global Privacy Control the stale categories simply stay off: the signal answers
+        for the reader, as it does before a first choice.
+        """
+        return self.decision is not None and bool(self.stale) and not self.gpc
+
     def allows(self, key: str) -> bool:
         if key in REQUIRED_KEYS:
             return True
-        return self.decision is not None and self.decision.allows(key)
+        return self.decision is not None and key not in self.stale and self.decision.allows(key)
 
     @property
     def granted(self) -> dict[str, bool]:
@@ -179,11 +192,30 @@ class ConsentState:
         """A short key naming everything about this state that changes a rendered public page.
 
         A page cache stores one copy per variant, so two readers with the same variant may share
-        a page; anything a template reads from consent must be reflected here.
+        a page; anything a template reads from consent must be reflected here. Public templates
+        read: whether the banner or the GPC note shows, which categories the banner asks about
+        again (named in it), and which categories are allowed (gated scripts, and the ticks in
+        the banner's settings dialog).
         """
         if self.decision is None:
             return "gpc" if self.gpc else "ask"
-        return "ok-" + "".join("1" if self.allows(key) else "0" for key in OPTIONAL_KEYS)
+        bits = "".join("1" if self.allows(key) else "0" for key in OPTIONAL_KEYS)
+        if self.reasking:
+            return "re-" + ".".join(key for key in OPTIONAL_KEYS if key in self.stale) + "-" + bits
+        return "ok-" + bits
+
+
+def stale_categories(decision: Decision, changed_at: Mapping[str, datetime]) -> frozenset[str]:
+    """The optional categories whose version was raised after `decision` was made.
+
+    `changed_at` maps a category key to when its version was last raised. An answer given in
+    the same second counts as given after the change (the cookie stores whole seconds).
+    """
+    return frozenset(
+        key
+        for key, at in changed_at.items()
+        if key in OPTIONAL_KEYS and at is not None and decision.decided_at < at
+    )
 
 
 def serialise(decision: Decision) -> str:
@@ -264,10 +296,12 @@ def state_from_cookie(
     now: datetime | None = None,
     max_age: timedelta | None = None,
     gpc: bool = False,
+    changed_at: Mapping[str, datetime] | None = None,
 ) -> ConsentState:
-    return ConsentState(
-        decision=parse_cookie(value, version=version, now=now, max_age=max_age), gpc=gpc
-    )
+    """The state for a cookie value; `changed_at` as for `stale_categories`."""
+    decision = parse_cookie(value, version=version, now=now, max_age=max_age)
+    stale = stale_categories(decision, changed_at) if decision and changed_at else frozenset()
+    return ConsentState(decision=decision, gpc=gpc, stale=stale)
 
 
 def decision_for(

@@ -8,7 +8,6 @@ anything and never ends in an error page without a way forward: the settings pag
 with a sentence saying what happened.
 """
 
-from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -17,13 +16,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import policy
+from .context_processors import TemplateConsent
 from .middleware import consent_state, max_age, sends_gpc
 from .models import Category, ConsentRecord, Cookie
 
@@ -48,12 +48,6 @@ _SAME_ORIGIN_FETCH_SITES = frozenset({"same-origin", "none"})
 class HttpResponseSeeOther(HttpResponseRedirect):
     # 303 tells the browser to follow with a GET, so reloading the next page never re-posts.
     status_code = 303
-
-
-@dataclass(frozen=True, kw_only=True)
-class CategoryChoice:
-    category: policy.Category
-    checked: bool
 
 
 @never_cache
@@ -101,6 +95,7 @@ def decide(request):
         consent_id=decision.consent_id,
         policy_version=decision.version,
         choices=decision.choices,
+        category_versions=dict(Category.objects.values_list("key", "version")),
         method=_method(request),
         language=get_language() or settings.LANGUAGE_CODE,
         gpc=sends_gpc(request),
@@ -122,15 +117,24 @@ def decide(request):
 def _expire_refused(request, response, *, decision: policy.Decision, withdrawing: bool) -> None:
     """Expire this site's own cookies in every category the reader has now refused.
 
-    On a withdrawal every inventory cookie of a refused category is expired, since a cookie set
-    on another path is not sent here; otherwise only those the browser actually sent, so a first
-    "Reject all" does not answer with a list of cookies that never existed. Third-party cookies
-    belong to other sites' domains and cannot be expired from here.
+    For a category withdrawn (allowed until this decision, or every category on "Withdraw
+    consent") every inventory cookie is expired, since a cookie set on another path is not sent
+    here; for the others only those the browser actually sent, so a first "Reject all" does not
+    answer with a list of cookies that never existed. Third-party cookies belong to other
+    sites' domains and cannot be expired from here; storage keys are cleared by consent.js.
     """
     refused = [key for key in policy.OPTIONAL_KEYS if key not in decision.granted]
-    cookies = Cookie.objects.filter(category__key__in=refused, party=Cookie.Party.FIRST)
+    # The answer stored before this one, even if it is being asked again (stale): what it
+    # allowed may have set cookies.
+    earlier = (getattr(request, "consent", None) or consent_state(request)).decision
+    withdrawn = {
+        key for key in refused if withdrawing or (earlier is not None and earlier.allows(key))
+    }
+    cookies = Cookie.objects.filter(
+        category__key__in=refused, party=Cookie.Party.FIRST, storage=Cookie.Storage.COOKIE
+    ).select_related("category")
     for cookie in cookies:
-        if withdrawing or cookie.name in request.COOKIES:
+        if cookie.category.key in withdrawn or cookie.name in request.COOKIES:
             response.delete_cookie(
                 cookie.name, path=cookie.path or "/", domain=cookie.domain or None
             )
@@ -138,8 +142,9 @@ def _expire_refused(request, response, *, decision: policy.Decision, withdrawing
 
 @require_http_methods(["GET", "HEAD"])
 def cookie_policy(request):
-    categories = Category.objects.prefetch_related("cookies")
-    return render(request, "consent/cookie_policy.html", {"categories": categories})
+    return render(
+        request, "consent/cookie_policy.html", {"categories": Category.objects.for_readers()}
+    )
 
 
 def _consent_id(request) -> str:
@@ -201,16 +206,17 @@ def _render(request, *, back: str, saved: bool = False, error: str = "", status:
     state = getattr(request, "consent", None)
     if state is None:
         state = consent_state(request)
+    consent = TemplateConsent(state=state, on_settings_page=True)
     settings_url = reverse("consent:settings")
     return render(
         request,
         "consent/settings.html",
         {
-            "choices": [
-                CategoryChoice(category=c, checked=state.allows(c.key)) for c in policy.CATEGORIES
-            ],
+            # The same object the context processor would give, made here so the page's
+            # categories are read once and also name the allowed ones below.
+            "consent": consent,
             "granted_labels": [
-                c.label for c in policy.CATEGORIES if not c.required and state.allows(c.key)
+                gettext(c.category.name) for c in consent.choices if c.checked and not c.required
             ],
             "back": back,
             # After a choice made here the reader lands back here, with a confirmation.

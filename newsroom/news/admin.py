@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from js_asset import Media
 from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag, TaggedItem
 
@@ -198,6 +199,13 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"user": request.user})
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The body editor's import map is an inline <script type="importmap">; the admin's
+        # Content Security Policy admits it by this request's nonce (admin pages are never
+        # cached, so a nonce is never replayed). No other inline script runs.
+        context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -1,12 +1,15 @@
+import warnings
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
+from PIL import Image
 
 from . import revisions, workflow
 from .models import TAG_MAX_CHARS, Article, Revision
@@ -33,6 +36,60 @@ BODY_EXTENSIONS = {
 
 BODY_MAX_CHARS = 1_000_000
 
+# What a lead image may be: formats every browser shows. Pillow reads more (TIFF, BMP, ICO...),
+# which readers' browsers would not display.
+IMAGE_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WebP"}
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size:,} bytes"
+
+
+class LeadImageField(forms.ImageField):
+    """An image upload checked before anything stores it: its size, that Pillow can read it as
+    one of IMAGE_FORMATS (a renamed executable or text file is not), and its decoded size (a
+    small file can decode to gigabytes, a "decompression bomb"), each with its own message."""
+
+    def to_python(self, data):
+        if data in self.empty_values or not hasattr(data, "size"):
+            return super().to_python(data)
+        limit = settings.NEWSROOM_IMAGE_MAX_BYTES
+        if data.size > limit:
+            raise ValidationError(
+                f"This image is {_megabytes(data.size)}, over the {_megabytes(limit)} limit. "
+                "Save it smaller (a 2000-pixel-wide JPEG is plenty) and upload it again."
+            )
+        not_an_image = ValidationError(
+            "This file is not an image we can use: upload a JPEG, PNG, GIF or WebP picture."
+        )
+        try:
+            with warnings.catch_warnings():
+                # Pillow only warns between its two bomb thresholds; treat both as refusals.
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(data) as image:
+                    width, height, kind = image.width, image.height, image.format
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise self._too_many_pixels() from None
+        except Exception:  # Pillow raises many kinds for a file that isn't an image.
+            raise not_an_image from None
+        finally:
+            data.seek(0)
+        if kind not in IMAGE_FORMATS:
+            raise not_an_image
+        if width * height > settings.NEWSROOM_IMAGE_MAX_PIXELS:
+            raise self._too_many_pixels(width, height)
+        # Django's own check next: Pillow's verify() reads the whole file for corruption.
+        return super().to_python(data)
+
+    @staticmethod
+    def _too_many_pixels(width: int = 0, height: int = 0) -> ValidationError:
+        size = f" ({width:,} \u00d7 {height:,} pixels)" if width else ""
+        limit = settings.NEWSROOM_IMAGE_MAX_PIXELS // 10**6
+        return ValidationError(
+            f"This image is too large once opened{size}: at most {limit} megapixels. "
+            "Resize it and upload it again."
+        )
+
 
 class ArticleAdminForm(forms.ModelForm):
     user = None  # set per request by ArticleAdmin.get_form
@@ -53,6 +110,7 @@ class ArticleAdminForm(forms.ModelForm):
         model = Article
         fields = "__all__"  # noqa: DJ007  (the admin's fieldsets choose what is shown)
         widgets = {"standfirst": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"lead_image": LeadImageField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,7 +1,8 @@
 """Turn scraped story files into Article, Author, tag and RelatedLink rows.
 
 One run is all or nothing: every file is read and parsed before anything is written, and the
-writes share one transaction, so a bad file leaves the database exactly as it was. Articles are
+writes share one transaction, so a bad file, or a run killed half-way (even by SIGKILL: the
+database discards an uncommitted transaction), leaves the database exactly as it was. Articles are
 keyed on their source file name, which makes a run idempotent: an unchanged file is left alone,
 a changed one updates its article (keeping its address), unless an editor has changed the
 article since it was imported; then it is skipped with a warning unless `force` is given.
@@ -10,7 +11,7 @@ A dry run goes through exactly the same steps and rolls the transaction back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from django.utils.text import slugify
 
 from . import revisions, workflow
 from .models import TAG_MAX_CHARS, Article, Author, Byline, RelatedLink, unique_slug
-from .sanitize import html_to_text, paragraphs_to_html
+from .sanitize import clean_html, html_to_text, paragraphs_to_html
 from .seeds import ParsedStory, SeedError, read_seed
 
 SEED_SUFFIX = ".txt"
@@ -126,8 +127,13 @@ def import_paths(
     dry_run: bool = False,
     force: bool = False,
     user=None,
+    progress: Callable[[int, int, FileReport], None] | None = None,
 ) -> ImportReport:
-    """Import scraped files; `user` (optional) is recorded as the creator and editor."""
+    """Import scraped files; `user` (optional) is recorded as the creator and editor.
+
+    `progress(done, total, report)` is called after each file is written, inside the run's
+    transaction: what it reports is not committed until the whole run is.
+    """
     files = find_seed_files(paths)
     parsed: list[tuple[Path, ParsedStory]] = []
     for path in files:
@@ -148,30 +154,80 @@ def import_paths(
             "--tag", f"a topic can be at most {TAG_MAX_CHARS} characters: {too_long[0][:40]!r}..."
         )
 
+    # The sanitising happens here, before the transaction: on SQLite the transaction holds the
+    # database's one write lock, and every editor's save waits for it.
+    cleaned = [_Cleaned.of(story) for _, story in parsed]
     reports = []
     with transaction.atomic():
-        for path, story in parsed:
-            reports.append(
-                _import_story(
-                    path,
-                    story,
-                    publish=publish,
-                    byline=byline,
-                    explicit_author=bool(author_name),
-                    tags=tag_names,
-                    force=force,
-                    user=user,
-                )
+        existing = _existing_articles([path.name for path, _ in parsed])
+        authors: dict[str, Author] = {}
+        for (path, story), fields in zip(parsed, cleaned, strict=True):
+            report = _import_story(
+                path,
+                story,
+                fields,
+                article=existing.get(path.name),
+                authors=authors,
+                publish=publish,
+                byline=byline,
+                explicit_author=bool(author_name),
+                tags=tag_names,
+                force=force,
+                user=user,
             )
+            reports.append(report)
+            if progress is not None:
+                progress(len(reports), len(parsed), report)
         if dry_run:
             transaction.set_rollback(True)
     return ImportReport(files=reports, dry_run=dry_run)
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Cleaned:
+    """The fields a story's text becomes, cleaned before the write transaction begins.
+
+    The source has no standfirst of its own, so its first paragraph becomes the standfirst and
+    the rest the body: the page shows every paragraph once, in source order.
+    """
+
+    title: str
+    standfirst: str
+    body: str
+
+    @classmethod
+    def of(cls, story: ParsedStory) -> _Cleaned:
+        paragraphs = list(story.paragraphs)
+        # Scraped text may carry markup: plain-text fields keep its words, never its tags.
+        # clean_html here as well: Article.save cleans again, and recognises its own output.
+        return cls(
+            title=html_to_text(story.headline),
+            standfirst=html_to_text(paragraphs.pop(0)) if paragraphs else "",
+            body=clean_html(paragraphs_to_html(paragraphs)),
+        )
+
+
+def _existing_articles(names: list[str]) -> dict[str, Article]:
+    """The run's stories already in the database, locked, by source file name."""
+    found: dict[str, Article] = {}
+    for start in range(0, len(names), 500):
+        chunk = names[start : start + 500]
+        for article in (
+            Article.objects.select_for_update()
+            .filter(source_name__in=chunk)
+            .exclude(source_name="")
+        ):
+            found[article.source_name] = article
+    return found
+
+
 def _import_story(
     path: Path,
     story: ParsedStory,
+    fields: _Cleaned,
     *,
+    article: Article | None,
+    authors: dict[str, Author],
     publish: bool,
     byline: str,
     explicit_author: bool,
@@ -190,12 +246,9 @@ def _import_story(
     if not story.paragraphs:
         report.warnings.append("the story has no body paragraphs")
 
-    article = Article.objects.select_for_update().filter(source_name=path.name).first()
     if article is None:
         article = Article(
-            source_name=path.name,
-            slug=unique_slug(Article, html_to_text(story.headline)),
-            created_by=user,
+            source_name=path.name, slug=unique_slug(Article, fields.title), created_by=user
         )
         report.action = "created"
     elif article.source_hash == story.content_hash:
@@ -203,6 +256,7 @@ def _import_story(
         report.slug = article.slug
         changes = _apply_options(
             article,
+            authors=authors,
             publish=publish,
             author=byline if explicit_author else None,
             tags=tags,
@@ -224,17 +278,20 @@ def _import_story(
         report.action = "updated"
 
     created = report.action == "created"
-    _fill(article, story)
+    _fill(article, story, fields)
     article.last_edited_by = user
     article.save()
     if created:
         workflow.record(article, from_status="", user=user)
     report.slug = article.slug
 
-    article.related_links.all().delete()
+    if not created:
+        article.related_links.all().delete()
     RelatedLink.objects.bulk_create(_related_links(article, story, report))
     _apply_options(
         article,
+        authors=authors,
+        created=created,
         publish=publish,
         author=byline if created or explicit_author else None,
         tags=tags,
@@ -249,7 +306,14 @@ def _import_story(
 
 
 def _apply_options(
-    article: Article, *, publish: bool, author: str | None, tags: list[str], user
+    article: Article,
+    *,
+    authors: dict[str, Author],
+    publish: bool,
+    author: str | None,
+    tags: list[str],
+    user,
+    created: bool = False,
 ) -> list[str]:
     """Apply --publish, --author and --tag; say what changed (nothing, on a plain re-run).
 
@@ -264,8 +328,9 @@ def _apply_options(
         article.save()
         workflow.record(article, from_status=from_status, user=user)
         changes.append("published")
-    if author and [a.name for a in article.byline] != [author]:
-        _set_byline(article, author)
+    # A story created by this run has no byline yet: nothing to look up or remove.
+    if author and (created or [a.name for a in article.byline] != [author]):
+        _set_byline(article, author, authors, replace=not created)
         changes.append(f"byline {author}")
     missing = [t for t in tags if t.casefold() not in {n.casefold() for n in article.tags.names()}]
     if missing:
@@ -298,24 +363,24 @@ def _related_links(article: Article, story: ParsedStory, report: FileReport) -> 
     return links
 
 
-def _fill(article: Article, story: ParsedStory) -> None:
-    """Headline, standfirst and body from the parsed story.
-
-    The source has no standfirst of its own, so its first paragraph becomes the standfirst and
-    the rest the body: the page shows every paragraph once, in source order.
-    """
-    paragraphs = list(story.paragraphs)
-    # Scraped text may carry markup: plain-text fields keep its words, never its tags.
-    article.title = html_to_text(story.headline)
-    article.standfirst = html_to_text(paragraphs.pop(0)) if paragraphs else ""
-    article.body = paragraphs_to_html(paragraphs)
+def _fill(article: Article, story: ParsedStory, fields: _Cleaned) -> None:
+    article.title = fields.title
+    article.standfirst = fields.standfirst
+    article.body = fields.body
     article.source_hash = story.content_hash
     article.lead_image_missing = story.lead_image_missing and not article.lead_image
 
 
-def _set_byline(article: Article, name: str) -> None:
-    author = Author.objects.filter(slug=slugify(name, allow_unicode=True)).first()
+def _set_byline(
+    article: Article, name: str, authors: dict[str, Author], *, replace: bool = True
+) -> None:
+    """Make `name` the byline; `authors` remembers the run's authors, found or made once."""
+    author = authors.get(name)
     if author is None:
-        author = Author.objects.create(name=name, slug=unique_slug(Author, name))
-    article.bylines.all().delete()
+        author = Author.objects.filter(slug=slugify(name, allow_unicode=True)).first()
+        if author is None:
+            author = Author.objects.create(name=name, slug=unique_slug(Author, name))
+        authors[name] = author
+    if replace:
+        article.bylines.all().delete()
     Byline.objects.create(article=article, author=author, position=0)

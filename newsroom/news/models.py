@@ -5,11 +5,24 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Prefetch, Q
-from django.db.models.functions import Lower
+from django.db import connections, models
+from django.db.models import (
+    Aggregate,
+    Case,
+    Count,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    TextField,
+    When,
+)
+from django.db.models.functions import JSONObject, Lower, Substr, TruncMonth
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -34,11 +47,51 @@ class URLField(models.URLField):
 def unique_slug(model: type[models.Model], text: str, *, max_length: int = 200) -> str:
     """A slug for `text` that no row of `model` has yet: "headline", "headline-2", ..."""
     base = slugify(text, allow_unicode=True)[: max_length - 4].strip("-") or "story"
-    taken = set(model._default_manager.filter(slug__startswith=base).values_list("slug", flat=True))
+    rows = model._default_manager
+    # Exact candidates first: an indexed IN lookup, where `startswith` (LIKE) scans every slug on
+    # SQLite. Only a headline used more than 20 times falls back to the prefix search.
+    candidates = [base, *(f"{base}-{n}" for n in range(2, 21))]
+    taken = set(rows.filter(slug__in=candidates).values_list("slug", flat=True))
+    if len(taken) == len(candidates):
+        taken = set(rows.filter(slug__startswith=base).values_list("slug", flat=True))
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+def month_start(month: datetime | str) -> datetime:
+    """TruncMonth's aware datetime as it is, or "YYYY-MM" (UTC) made into one."""
+    if isinstance(month, str):
+        year, number = month.split("-")
+        return datetime(int(year), int(number), 1, tzinfo=UTC)
+    return month
+
+
+class ReaderVisibleQuerySet(models.QuerySet):
+    """Rows readers see: bulk writes, which send no signals, empty the page cache themselves
+    (saves and deletes do it through signals; see pagecache.py)."""
+
+    def update(self, **kwargs) -> int:
+        rows = super().update(**kwargs)
+        _pages_changed()
+        return rows
+
+    def bulk_create(self, *args, **kwargs):
+        created = super().bulk_create(*args, **kwargs)
+        _pages_changed()
+        return created
+
+    def bulk_update(self, *args, **kwargs) -> int:
+        rows = super().bulk_update(*args, **kwargs)
+        _pages_changed()
+        return rows
+
+
+def _pages_changed() -> None:
+    from .pagecache import invalidate
+
+    invalidate()
 
 
 class Author(models.Model):
@@ -62,6 +115,8 @@ class Author(models.Model):
         "stories get this byline.",
     )
 
+    objects = ReaderVisibleQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -72,7 +127,7 @@ class Author(models.Model):
         return reverse("news:author_detail", kwargs={"slug": self.slug})
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(ReaderVisibleQuerySet):
     def published(self) -> ArticleQuerySet:
         """What a reader may see, decided when the query runs: a scheduled story goes live by
         itself once its time has come, with no job to flip it."""
@@ -84,6 +139,30 @@ class ArticleQuerySet(models.QuerySet):
     def by_author(self, author: Author) -> ArticleQuerySet:
         return self.filter(authors=author)
 
+    def month_rows(self) -> models.QuerySet:
+        """Months with published stories, newest first, for the archive and its sitemap: rows
+        of {"month", "stories": count, "latest": newest publication time}, not yet run;
+        `month_start(row["month"])` is the month's first moment in the site's time zone.
+
+        On SQLite with the site in UTC the month is the stored text's first seven characters:
+        TruncMonth there calls a Python function for every story, a second per 100,000.
+        """
+        live = self.published()
+        if connections[live.db].vendor == "sqlite" and settings.TIME_ZONE == "UTC":
+            month = Substr("published_at", 1, 7, output_field=models.CharField())
+        else:
+            month = TruncMonth("published_at")
+        return (
+            live.annotate(month=month)
+            .values("month")
+            .annotate(stories=Count("pk"), latest=Max("published_at"))
+            .order_by("-month")
+        )
+
+    def months(self) -> list[dict]:
+        """`month_rows()`, run, each "month" its first moment."""
+        return [{**row, "month": month_start(row["month"])} for row in self.month_rows()]
+
     def with_bylines(self) -> ArticleQuerySet:
         """Prefetch what a listing or a page shows: authors in byline order, and tags."""
         return self.prefetch_related(
@@ -92,8 +171,13 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def with_page_data(self) -> ArticleQuerySet:
-        """Everything a story page shows: bylines, topics, related links, notes."""
-        return self.with_bylines().prefetch_related("related_links", "corrections")
+        """Everything a story page shows: bylines, topics, notes, and the related links with
+        where each one leads (`Article.related_for_page()`), in four queries in all."""
+        return (
+            self.with_bylines()
+            .prefetch_related("corrections")
+            .annotate(related_json=_related_links_json())
+        )
 
     def headline_index(self, headlines: list[str]) -> dict[str, Article]:
         """Articles whose headline matches one of `headlines` (ignoring case), keyed by it."""
@@ -110,6 +194,48 @@ class ArticleQuerySet(models.QuerySet):
             for a in matches.only("title", "slug")
             if a.title.casefold() in wanted
         }
+
+
+class JSONList(Aggregate):
+    """The rows of a group as one JSON array, as text (SQLite json_group_array, PostgreSQL
+    jsonb_agg): lets a handful of child rows ride along with their parent's row."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
+
+
+def _related_links_json() -> Subquery:
+    """A story's related links as JSON, each with the slug of our own published story of the
+    same headline (ignoring case; indexed on LOWER(title)) when the link has no URL."""
+    namesake = (
+        Article.objects.published()
+        .exclude(pk=OuterRef(OuterRef("pk")))
+        .annotate(title_key=Lower("title"))
+        .filter(title_key=Lower(OuterRef("title")))
+        .order_by("-published_at")
+        .values("slug")[:1]
+    )
+    links = (
+        RelatedLink.objects.filter(article=OuterRef("pk"))
+        .order_by()
+        .values("article")
+        .annotate(
+            data=JSONList(
+                JSONObject(
+                    id=F("id"),
+                    title=F("title"),
+                    url=F("url"),
+                    position=F("position"),
+                    target=Case(When(url="", then=Subquery(namesake))),
+                )
+            )
+        )
+        .values("data")
+    )
+    return Subquery(links, output_field=TextField())
 
 
 class Article(models.Model):
@@ -234,7 +360,18 @@ class Article(models.Model):
                 name="news_article_unique_source_name",
             ),
         ]
-        indexes = [models.Index(fields=["status", "published_at"])]
+        indexes = [
+            # Every public listing: live stories, newest first (the ordering's both columns,
+            # so a page of 20 is read off the index, however many stories there are).
+            models.Index(
+                fields=["status", "published_at", "created_at"], name="news_article_live_idx"
+            ),
+            # A related link given only as a headline finds our live story of that name (the
+            # status and time in the index too, so SQLite's planner prefers it to the one above).
+            models.Index(
+                Lower("title"), F("status"), F("published_at"), name="news_article_title_lower_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -310,6 +447,34 @@ class Article(models.Model):
         notes = self.notes
         return max(note.noted_at for note in notes) if notes else None
 
+    def related_for_page(self) -> list[RelatedLink]:
+        """The related links in order, each with `href`: its own URL, else our published story
+        of that headline, else "" (shown as plain text). Read from `with_page_data()`'s
+        annotation when present, otherwise in one query."""
+        if not hasattr(self, "related_json"):
+            self.related_json = (
+                Article.objects.filter(pk=self.pk)
+                .values_list(_related_links_json(), flat=True)
+                .first()
+            )
+        links = []
+        for row in sorted(
+            json.loads(self.related_json or "[]"), key=lambda r: (r["position"], r["id"])
+        ):
+            link = RelatedLink(
+                id=row["id"],
+                article=self,
+                title=row["title"],
+                url=row["url"],
+                position=row["position"],
+            )
+            target = row.get("target")
+            link.href = link.url or (
+                reverse("news:article_detail", kwargs={"slug": target}) if target else ""
+            )
+            links.append(link)
+        return links
+
     def content_fingerprint(self) -> str:
         """A hash of what an editor can change that an import also writes."""
         links = [(r.title, r.url, r.position) for r in self.related_links.all()]
@@ -323,6 +488,8 @@ class Byline(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="bylines")
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = ReaderVisibleQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]
@@ -351,6 +518,8 @@ class RelatedLink(models.Model):
     position = models.PositiveIntegerField(
         default=0, help_text="The number of story paragraphs before this link in the source."
     )
+
+    objects = ReaderVisibleQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]
@@ -422,8 +591,12 @@ class Correction(models.Model):
         related_name="+",
     )
 
+    objects = ReaderVisibleQuerySet.as_manager()
+
     class Meta:
         ordering = ["noted_at", "id"]
+        # The page cache asks for the next note dated in the future.
+        indexes = [models.Index(fields=["noted_at"], name="news_correction_noted_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.article}"
@@ -435,3 +608,7 @@ def give_every_topic_a_slug(sender, instance: Tag, **kwargs) -> None:
     can't be empty: such a topic gets a made-up one, so its page and links work."""
     if not instance.slug:
         instance.slug = f"topic-{secrets.token_hex(4)}"
+
+
+# Connects the page cache's invalidation to these models, wherever they are saved from.
+from . import pagecache  # noqa: E402, F401

@@ -9,8 +9,13 @@ The allow-list is deliberately small: the structure of a news story, inline emph
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 
 import bleach
 
@@ -98,6 +103,39 @@ def _clean(cleaner: bleach.Cleaner, fragment: str) -> str:
     return cleaner.clean(_escape_text_brackets(_DROPPED_WITH_CONTENT.sub("", fragment))).strip()
 
 
+def _remembers_outputs(clean: Callable[[str], str]) -> Callable[[str], str]:
+    """Return a fragment unchanged when it is one of `clean`'s own recent outputs.
+
+    Cleaning is idempotent (tests/test_sanitize_properties.py checks it on generated hostile
+    HTML), and every save cleans the body again, so a story saved twice in one import would be
+    parsed three times. The import cleans each body before its write transaction; the saves
+    inside it then cost a hash rather than a parse, which shortens the time it holds SQLite's
+    write lock. Only digests are kept, and only strings `clean` produced are ever returned.
+    """
+    outputs: OrderedDict[bytes, None] = OrderedDict()
+    lock = threading.Lock()
+
+    def digest(text: str) -> bytes:
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=32).digest()
+
+    @functools.wraps(clean)
+    def remembering(fragment: str) -> str:
+        key = digest(fragment)
+        with lock:
+            if key in outputs:
+                outputs.move_to_end(key)
+                return fragment
+        cleaned = clean(fragment)
+        with lock:
+            outputs[digest(cleaned)] = None
+            if len(outputs) > 4096:
+                outputs.popitem(last=False)
+        return cleaned
+
+    return remembering
+
+
+@_remembers_outputs
 def clean_html(fragment: str) -> str:
     """Return `fragment` reduced to the allow-list: safe to store and to mark safe."""
     return _clean(_body_cleaner, fragment)

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from . import feeds, search, sitemaps, views
+from .pagecache import cached_page
 
 
 class UnicodeSlugConverter:
@@ -20,28 +21,61 @@ register_converter(UnicodeSlugConverter, "uslug")
 
 app_name = "news"
 
+# Readers' pages are wrapped in `cached_page` (anonymous readers get a stored copy, and their
+# reads may use the replica). Search and previews are not: they answer one person.
+
 urlpatterns = [
-    path("", views.ArticleListView.as_view(), name="home"),
+    path("", cached_page(views.ArticleListView.as_view()), name="home"),
     path("search/", search.search_view, name="search"),
-    path("feeds/latest.rss", feeds.LatestRssFeed(), name="feed_rss"),
-    path("feeds/latest.atom", feeds.LatestAtomFeed(), name="feed_atom"),
-    path("tags/<uslug:slug>/feed.rss", feeds.TagRssFeed(), name="tag_feed_rss"),
-    path("tags/<uslug:slug>/feed.atom", feeds.TagAtomFeed(), name="tag_feed_atom"),
-    path("authors/<uslug:slug>/feed.rss", feeds.AuthorRssFeed(), name="author_feed_rss"),
-    path("authors/<uslug:slug>/feed.atom", feeds.AuthorAtomFeed(), name="author_feed_atom"),
-    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
-    path("sitemap-<section>.xml", sitemaps.sitemap_section, name="sitemap_section"),
-    path("news-sitemap.xml", sitemaps.news_sitemap, name="news_sitemap"),
+    path("feeds/latest.rss", cached_page(feeds.LatestRssFeed(), by_consent=False), name="feed_rss"),
+    path(
+        "feeds/latest.atom", cached_page(feeds.LatestAtomFeed(), by_consent=False), name="feed_atom"
+    ),
+    path(
+        "tags/<uslug:slug>/feed.rss",
+        cached_page(feeds.TagRssFeed(), by_consent=False),
+        name="tag_feed_rss",
+    ),
+    path(
+        "tags/<uslug:slug>/feed.atom",
+        cached_page(feeds.TagAtomFeed(), by_consent=False),
+        name="tag_feed_atom",
+    ),
+    path(
+        "authors/<uslug:slug>/feed.rss",
+        cached_page(feeds.AuthorRssFeed(), by_consent=False),
+        name="author_feed_rss",
+    ),
+    path(
+        "authors/<uslug:slug>/feed.atom",
+        cached_page(feeds.AuthorAtomFeed(), by_consent=False),
+        name="author_feed_atom",
+    ),
+    path("sitemap.xml", cached_page(sitemaps.sitemap_index, by_consent=False), name="sitemap"),
+    path(
+        "sitemap-<section>.xml",
+        cached_page(sitemaps.sitemap_section, by_consent=False),
+        name="sitemap_section",
+    ),
+    path(
+        "news-sitemap.xml",
+        cached_page(sitemaps.news_sitemap, by_consent=False),
+        name="news_sitemap",
+    ),
     path("robots.txt", sitemaps.robots_txt, name="robots_txt"),
-    path("news/<uslug:slug>/", views.ArticleDetailView.as_view(), name="article_detail"),
+    path(
+        "news/<uslug:slug>/", cached_page(views.ArticleDetailView.as_view()), name="article_detail"
+    ),
     path("preview/<str:token>/", views.ArticlePreviewView.as_view(), name="article_preview"),
-    path("archive/", views.ArchiveIndexView.as_view(), name="archive"),
+    path("archive/", cached_page(views.ArchiveIndexView.as_view()), name="archive"),
     path(
         "archive/<int:year>/<int:month>/",
-        views.ArchiveMonthView.as_view(),
+        cached_page(views.ArchiveMonthView.as_view()),
         name="archive_month",
     ),
-    path("tags/", views.TagListView.as_view(), name="tag_list"),
-    path("tags/<uslug:slug>/", views.TagDetailView.as_view(), name="tag_detail"),
-    path("authors/<uslug:slug>/", views.AuthorDetailView.as_view(), name="author_detail"),
+    path("tags/", cached_page(views.TagListView.as_view()), name="tag_list"),
+    path("tags/<uslug:slug>/", cached_page(views.TagDetailView.as_view()), name="tag_detail"),
+    path(
+        "authors/<uslug:slug>/", cached_page(views.AuthorDetailView.as_view()), name="author_detail"
+    ),
 ]

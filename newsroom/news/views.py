@@ -1,14 +1,16 @@
 """Readers' pages. Every one starts from `Article.objects.published()`."""
 
+from datetime import date, datetime, time
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control, never_cache
-from django.views.generic import DetailView, ListView, MonthArchiveView
+from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
 from . import preview, structured_data
@@ -42,18 +44,8 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        links = list(self.object.related_links.all())
-        # A related headline that names one of our own published stories links there, in one
-        # query however many links there are.
-        ours = (
-            Article.objects.published()
-            .exclude(pk=self.object.pk)
-            .headline_index([link.title for link in links if not link.url])
-        )
-        for link in links:
-            target = ours.get(link.title.casefold())
-            link.href = link.url or (target.get_absolute_url() if target else "")
-        context["related_links"] = links
+        # Where each related headline leads comes with the story's own row (one query in all).
+        context["related_links"] = self.object.related_for_page()
         absolute = self.request.build_absolute_uri
         context["canonical"] = self.object.canonical(absolute)
         context["share_image"] = absolute(
@@ -71,29 +63,59 @@ class ArchiveIndexView(ListView):
     context_object_name = "months"
 
     def get_queryset(self):
-        return (
-            Article.objects.published()
-            .annotate(month=TruncMonth("published_at"))
-            .values("month")
-            .annotate(stories=Count("pk"))
-            .order_by("-month")
-        )
+        return Article.objects.months()
 
 
 @public_cache
-class ArchiveMonthView(MonthArchiveView):
-    """One month's stories; a month with none is a 404, not a thin page."""
+class ArchiveMonthView(ListView):
+    """One month's stories; a month with none is a 404, not a thin page.
+
+    A plain list rather than MonthArchiveView, which spends three more queries on a list of
+    days and an emptiness check that no page shows.
+    """
 
     template_name = "news/archive_month.html"
     context_object_name = "articles"
-    date_field = "published_at"
-    month_format = "%m"
     paginate_by = PAGE_SIZE
-    allow_empty = False
-    ordering = ["-published_at"]
 
     def get_queryset(self):
-        return Article.objects.published().with_bylines()
+        try:
+            self.month = date(self.kwargs["year"], self.kwargs["month"], 1)
+            following = date(self.month.year + self.month.month // 12, self.month.month % 12 + 1, 1)
+        except ValueError:
+            raise Http404("No such month") from None
+        self.start, self.end = _month_start(self.month), _month_start(following)
+        return (
+            Article.objects.published()
+            .filter(published_at__gte=self.start, published_at__lt=self.end)
+            .with_bylines()
+            .order_by("-published_at", "-pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not context["paginator"].count:
+            raise Http404("No stories were published that month.")
+        published = Article.objects.published()
+        before = published.filter(published_at__lt=self.start).order_by("-published_at")
+        after = published.filter(published_at__gte=self.end).order_by("published_at")
+        return {
+            **context,
+            "month": self.month,
+            "previous_month": _month_of(before.values_list("published_at", flat=True).first()),
+            "next_month": _month_of(after.values_list("published_at", flat=True).first()),
+        }
+
+
+def _month_start(day: date) -> datetime:
+    """Midnight on `day` in the site's time zone, where the archive's months begin."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _month_of(moment: datetime | None) -> date | None:
+    if moment is None:
+        return None
+    return timezone.localtime(moment).date().replace(day=1)
 
 
 @public_cache
@@ -127,14 +149,18 @@ class TagDetailView(ListView):
     template_name = "news/tag_detail.html"
     context_object_name = "articles"
     paginate_by = PAGE_SIZE
-    allow_empty = False
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
         return Article.objects.published().by_tag(self.tag.slug).with_bylines()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tag=self.tag, **kwargs)
+        context = super().get_context_data(tag=self.tag, **kwargs)
+        # Judged from the paginator's count rather than ListView's allow_empty, which spends
+        # a query of its own on asking.
+        if not context["paginator"].count:
+            raise Http404("No published stories with this tag.")
+        return context
 
 
 @public_cache

@@ -1,29 +1,39 @@
-"""Seeds the four categories and the site's own necessary cookies; editors maintain them after."""
+"""Seeds the four categories and the site's own necessary cookies; editors maintain them after.
+
+The texts are marked for translation (without translating them here: the rows hold English) so
+that the French catalogue carries them; templates translate a row's text while an editor has
+not reworded it.
+"""
 
 from django.db import migrations
+from django.utils.translation import gettext_noop as _
 
 CATEGORIES = [
     (
         "necessary",
-        "Necessary",
-        "Needed for the site to work and to remember your cookie choice. "
-        "They are always on and cannot be turned off.",
+        _("Necessary"),
+        _(
+            "Needed for the site to work and to remember your cookie choice. "
+            "They are always on and cannot be turned off."
+        ),
         True,
     ),
     (
         "preferences",
-        "Preferences",
-        "Remember settings you choose, such as text size, between visits.",
+        _("Preferences"),
+        _("Remember settings you choose, such as text size, between visits."),
         False,
     ),
     (
         "analytics",
-        "Analytics",
-        "Count visits and see which stories are read, so we can improve our reporting. "
-        "Nothing is shared with other sites.",
+        _("Analytics"),
+        _(
+            "Count visits and see which stories are read, so we can improve our reporting. "
+            "Nothing is shared with other sites."
+        ),
         False,
     ),
-    ("marketing", "Marketing", "Show advertising and measure whether it works.", False),
+    ("marketing", _("Marketing"), _("Show advertising and measure whether it works."), False),
 ]
 NECESSARY_COOKIES = [
     (

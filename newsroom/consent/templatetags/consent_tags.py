@@ -9,10 +9,16 @@ context processor but with a request. An unknown key, or a template with neither
 and otherwise an inert `type="text/plain"` element that consent.js activates after consent.
 `{% consent_embed "marketing" src provider="YouTube" title="..." %}` renders the iframe when
 granted, and otherwise a placeholder naming the provider with a link to the content.
+
+`{% chrome_lang %}` renders ` lang="fr"` when the reader's language differs from the site's
+(the language stories are written in, which `<html lang>` names), so translated chrome around
+an English story is announced in the right language (WCAG 3.1.2); otherwise nothing.
 """
 
 from django import template
+from django.conf import settings
 from django.utils.html import format_html
+from django.utils.translation import get_language, gettext
 
 from ..context_processors import TemplateConsent
 from ..middleware import consent_state
@@ -58,14 +64,25 @@ def consent_embed(context, key: str, src: str, *, provider: str, title: str):
         )
     return format_html(
         '<div class="consent-embed" data-consent-category="{}" data-src="{}" data-title="{}">'
-        "<p>This {} content is hidden until you allow {} cookies.</p>"
-        '<p><a href="{}" rel="noopener">Open &ldquo;{}&rdquo; on {}</a></p></div>',
+        '<p>{}</p><p><a href="{}" rel="noopener">{}</a></p></div>',
         key,
         src,
         title,
-        provider,
-        key,
+        gettext("This %(provider)s content is hidden until you allow %(category)s cookies.")
+        % {"provider": provider, "category": key},
         src,
-        title,
-        provider,
+        gettext("Open “%(title)s” on %(provider)s") % {"title": title, "provider": provider},
     )
+
+
+@register.simple_tag
+def site_language() -> str:
+    return settings.LANGUAGE_CODE
+
+
+@register.simple_tag
+def chrome_lang():
+    active = (get_language() or settings.LANGUAGE_CODE).lower()
+    if active == settings.LANGUAGE_CODE.lower():
+        return ""
+    return format_html(' lang="{}"', active)

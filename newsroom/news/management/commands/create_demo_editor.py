@@ -9,6 +9,7 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 
 
 class Command(BaseCommand):
@@ -29,6 +30,6 @@ class Command(BaseCommand):
         user.groups.add(Group.objects.get(name="Editor"))
         verb = "Created" if created else "Reset"
         self.stdout.write(
-            f"{verb} the demo editor. Log in at {site.rstrip('/')}/admin/ "
+            f"{verb} the demo editor. Log in at {site.rstrip('/')}{reverse('admin:index')} "
             f"as {username!r} with password {password!r}"
         )

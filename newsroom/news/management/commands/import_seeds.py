@@ -38,6 +38,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         paths = options["paths"] or [settings.BASE_DIR / "seeds"]
+        verbose = options["verbosity"] >= 2
         try:
             report = import_paths(
                 paths,
@@ -46,6 +47,7 @@ class Command(BaseCommand):
                 tags=options["tag"],
                 dry_run=options["dry_run"],
                 force=options["force"],
+                progress=self._progress if verbose else None,
             )
         except ImportFailed as exc:
             raise CommandError(f"{exc} (nothing was imported)") from None
@@ -53,3 +55,11 @@ class Command(BaseCommand):
             for line in file_report.lines():
                 self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS(report.summary()))
+
+    def _progress(self, done: int, total: int, file_report) -> None:
+        # Flushed at once, so a pipe shows how far a long run has got (the crash-safety test
+        # kills the run part-way by counting these lines).
+        self.stdout.write(
+            f"[{done}/{total}] {file_report.path.name}: {file_report.action} (not yet committed)"
+        )
+        self.stdout.flush()

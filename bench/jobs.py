@@ -1,0 +1,217 @@
+"""What runs inside Django, one scenario per process: `python -m bench.jobs JOB ARGS.json OUT.json`.
+
+Settings read the environment once, at import, so each database and each page-cache setting
+gets a process of its own, started by bench/__main__.py with the environment it needs. A job
+reads its arguments from a JSON file and writes its figures to another.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import json
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import django
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_DIR = ROOT / "seeds"
+SLOW_PAGE_SECONDS = 0.25
+
+
+def collectstatic(args: dict) -> dict:
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return {}
+
+
+def migrate(args: dict) -> dict:
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if connection.vendor == "sqlite":
+        # Everything into the main file, so a copy of that file alone is the whole database.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    return {}
+
+
+def page_queries(urls: list[str]) -> dict[str, dict]:
+    """Status, bytes and SQL queries of each URL, fetched three times: the first request of a
+    process also fills its own caches (content types, ...) and, with the page cache on, the
+    page cache; the later ones are what a warm worker does."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    figures = {}
+    for url in urls:
+        counts, status, size = [], 0, 0
+        for _ in range(3):
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            counts.append(len(queries))
+            status, size = response.status_code, len(response.content)
+        figures[url] = {"status": status, "bytes": size, "counts": counts}
+    return figures
+
+
+def readers_site(args: dict) -> dict:
+    """The readers' database: the seed story, imported and published, plus generated stories."""
+    from newsroom.news.importing import import_paths
+    from newsroom.news.models import Article
+
+    from .bulk import generate
+
+    generate(args["stories"])
+    report = import_paths([SEED_DIR], publish=True)
+    slug = report.files[0].slug
+    assert Article.objects.published().filter(slug=slug).exists()
+    return {"story": f"/news/{slug}/", "home": "/"}
+
+
+def queries(args: dict) -> dict:
+    return page_queries(args["urls"])
+
+
+def import_stories(args: dict) -> dict:
+    """End-to-end import of a folder of generated files against bleach alone on their texts."""
+    from newsroom.news.importing import import_paths
+    from newsroom.news.models import Article
+    from newsroom.news.sanitize import bleach_defaults
+
+    folder = Path(args["folder"])
+    texts = [path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.txt"))]
+    start = time.perf_counter()
+    for text in texts:
+        bleach_defaults(text)
+    bleach_seconds = time.perf_counter() - start
+    # Written now as well, so an import stopped for taking too long still reports the floor.
+    Path(args["out"]).write_text(json.dumps({"bleach_seconds": bleach_seconds}), encoding="utf-8")
+
+    profile = cProfile.Profile() if args.get("profile") else None
+    start = time.perf_counter()
+    if profile:
+        profile.enable()
+    report = import_paths([folder], publish=True)
+    if profile:
+        profile.disable()
+    import_seconds = time.perf_counter() - start
+    created = report.count("created")
+    assert created == len(texts) == Article.objects.published().count(), (created, len(texts))
+    result = {
+        "stories": created,
+        "import_seconds": import_seconds,
+        "bleach_seconds": bleach_seconds,
+    }
+    if profile:
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(25)
+        result["profile"] = out.getvalue()
+    return result
+
+
+def size_pages(args: dict) -> dict:
+    """Generate up to each size in turn and time the public pages at each (page cache off)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from newsroom.news.models import Article
+
+    from .bulk import ensure_people_and_topics, generate
+    from .stories import TOPIC_WORD
+
+    # A page that fails is reported with its status (500), not the end of the run.
+    client = Client(raise_request_exception=False)
+    results = []
+    have = 0
+    for size in args["sizes"]:
+        start = time.perf_counter()
+        generate(size - have)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+        generated_seconds = time.perf_counter() - start
+        have = size
+        # Busy but not the busiest: about one story in twenty-five at any size.
+        authors, topics = ensure_people_and_topics()
+        tag, author = topics[10], authors[5]
+        pages = {
+            "home": "/",
+            "tag": reverse("news:tag_detail", kwargs={"slug": tag.slug}),
+            "author": author.get_absolute_url(),
+            "search": f"/search/?q={TOPIC_WORD.lower()}",
+            "RSS feed": "/feeds/latest.rss",
+            "sitemap index": "/sitemap.xml",
+            "sitemap of stories": "/sitemap-stories.xml",
+        }
+        figures = {}
+        for name, url in pages.items():
+            times, sql_times, counts, status = [], [], [], 0
+            attempts = args["repeat"] + 1
+            attempt = 0
+            while attempt < attempts:
+                with CaptureQueriesContext(connection) as captured:
+                    begin = time.perf_counter()
+                    response = client.get(url)
+                    if getattr(response, "streaming", False):
+                        b"".join(response.streaming_content)
+                    elapsed = time.perf_counter() - begin
+                status = response.status_code
+                counts.append(len(captured))
+                if attempt:  # the first request warms Python's and the database's caches
+                    times.append(elapsed)
+                    sql_times.append(sum(float(q["time"]) for q in captured.captured_queries))
+                elif elapsed > SLOW_PAGE_SECONDS:
+                    # A page of seconds varies little from one request to the next, and the
+                    # run has ten minutes: two timed requests are enough.
+                    attempts = min(attempts, 3)
+                attempt += 1
+            figures[name] = {
+                "url": url,
+                "status": status,
+                "queries": max(counts),
+                "ms": statistics.median(times) * 1000,
+                "sql_ms": statistics.median(sql_times) * 1000,
+            }
+        results.append(
+            {
+                "stories": Article.objects.published().count(),
+                "generate_seconds": generated_seconds,
+                "pages": figures,
+            }
+        )
+    return {"vendor": connection.vendor, "sizes": results}
+
+
+JOBS = {
+    "collectstatic": collectstatic,
+    "migrate": migrate,
+    "readers_site": readers_site,
+    "queries": queries,
+    "import_stories": import_stories,
+    "size_pages": size_pages,
+}
+
+
+def main(argv: list[str]) -> int:
+    name, args_path, out_path = argv
+    django.setup()
+    args = {**json.loads(Path(args_path).read_text(encoding="utf-8")), "out": out_path}
+    result = JOBS[name](args)
+    Path(out_path).write_text(json.dumps(result), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

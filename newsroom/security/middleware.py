@@ -1,0 +1,96 @@
+"""Middleware for headers and limits that apply to every request.
+
+Order matters (see MIDDLEWARE in settings): the limits run first, before a session, a CSRF
+check or a view has read anything; the header middleware wraps everything so error pages and
+redirects carry the headers too.
+"""
+
+from __future__ import annotations
+
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
+
+# Powerful features no page of the site uses: denied to the site and to anything it embeds, so an
+# injected script or a third-party frame cannot ask for them either. Only names every current
+# browser recognises, so none logs "unrecognised feature" on each page.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+)
+
+
+class QueryStringTooLong(SuspiciousOperation):
+    """An address whose query string is longer than the site ever makes."""
+
+
+class RequestTooLarge(SuspiciousOperation):
+    """A request body over NEWSROOM_MAX_REQUEST_BYTES, refused before anything reads it."""
+
+
+def security_headers(get_response):
+    """Permissions-Policy on every response, and X-Frame-Options on those that never reached
+    Django's XFrameOptionsMiddleware (a request refused by `request_limits`, say), with the
+    same exemption rule."""
+
+    def middleware(request):
+        response = get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if not getattr(response, "xframe_options_exempt", False):
+            response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
+        return response
+
+    return middleware
+
+
+def request_limits(get_response):
+    """Refuse an over-long query string or an over-large body with the friendly 400 page.
+
+    Raising SuspiciousOperation hands the request to handler400 (newsroom.views.bad_request),
+    which says what was wrong; nothing downstream runs, so nothing is read, stored or changed.
+    """
+
+    def middleware(request):
+        query = request.META.get("QUERY_STRING", "")
+        if len(query.encode("latin-1", "replace")) > settings.NEWSROOM_MAX_QUERY_STRING:
+            raise QueryStringTooLong(f"query string over {settings.NEWSROOM_MAX_QUERY_STRING}")
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.NEWSROOM_MAX_REQUEST_BYTES:
+            raise RequestTooLarge(f"request body of {length} bytes")
+        return get_response(request)
+
+    return middleware
+
+
+class NewsroomCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the admin under its own policy.
+
+    Public pages get CONTENT_SECURITY_POLICY (no nonce: the page cache stores them, and a
+    per-request nonce would be replayed to every reader). Pages under the admin's address get
+    NEWSROOM_ADMIN_CSP, which the admin and its body editor need; a view's own @csp decorator
+    still wins on either side.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if (
+            not report_only
+            and parts.config is None
+            and request.path_info.startswith(f"/{settings.NEWSROOM_ADMIN_URL}")
+        ):
+            parts.config = settings.NEWSROOM_ADMIN_CSP
+        return parts
