@@ -2,6 +2,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 from django.test import override_settings
 
@@ -29,6 +30,18 @@ def collected_static(tmp_path_factory):
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Every test starts and ends with empty caches: a page cached by one test, whose rows were
+    rolled back, must never answer the next. (The suite's cache is in-process unless a test
+    overrides it, so this never touches a shared Redis.)"""
+    for alias in caches:
+        caches[alias].clear()
+    yield
+    for alias in caches:
+        caches[alias].clear()
 
 
 @pytest.fixture
