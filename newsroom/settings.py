@@ -80,6 +80,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETags for every page, and 304 answers to If-None-Match / If-Modified-Since.
     "django.middleware.http.ConditionalGetMiddleware",
+    # Anonymous readers' cached pages, answered before anything below runs (and stored with
+    # the headers everything below added): newsroom/news/pagecache.py.
+    "newsroom.news.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language from the reader's Accept-Language (of LANGUAGES), so the consent banner speaks
     # it; pages then say `Vary: Accept-Language`.

@@ -73,9 +73,9 @@ def empty_cache():
 
 
 def fetch(client, url: str, **headers) -> tuple[int, str, int]:
-    """(status, body, number of SQL queries) of one request. The consent middleware's own
-    look-up for a reader who has chosen (which categories changed since) is left out: it runs
-    before any page, cached or not."""
+    """(status, body, number of SQL queries) of one request. The consent app's queries are
+    left out: it reads its categories once after each change, whichever page asks first
+    (tests/test_fastpath.py counts them)."""
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, headers=headers)
     queries = [q for q in ctx.captured_queries if '"consent_' not in q["sql"]]

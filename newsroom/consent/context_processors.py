@@ -16,8 +16,9 @@ admin's categories with their inventory and whether each is on) and `consent.sto
 The `consent_tags` library asks the same question as a tag:
 `{% consent_granted "analytics" as ok %}`.
 
-The categories are read from the database only when a template uses them (the banner, the
-settings page), in two queries however many categories and cookies there are.
+The categories are read only when a template uses them (the banner, the settings page): two
+queries however many categories and cookies there are, once after each change of anything
+readers see (`Category.objects.cached_for_readers()`), none in the steady state.
 """
 
 import json
@@ -83,7 +84,7 @@ class TemplateConsent:
     # cached_property writes to the instance's __dict__, which a frozen dataclass still allows.
     @cached_property
     def categories(self) -> list[Category]:
-        return list(Category.objects.for_readers())
+        return Category.objects.cached_for_readers()
 
     @property
     def choices(self) -> list[CategoryChoice]:

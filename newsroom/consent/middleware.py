@@ -1,8 +1,9 @@
 """Gives every request a `request.consent`: the reader's consent state, from cookie and GPC.
 
 The cookie is parsed only when something asks (a template, a view), so responses that never look
-at consent pay nothing. A reader with a stored choice costs one query more: the categories whose
-version an editor raised since, which are asked again. A response that did look depends on the
+at consent pay nothing. For a reader with a stored choice, the categories whose version an editor
+raised since (asked again) come from `Category.objects.changed_at()`: one query after each
+change, none in the steady state. A response that did look depends on the
 cookie and on the browser's Global Privacy Control header, so it says so with
 `Vary: Cookie, Sec-GPC`; otherwise a shared cache could hand one reader's banner-free page to a
 reader who has not chosen yet.
@@ -32,13 +33,14 @@ def consent_state(request) -> policy.ConsentState:
     )
     if state.decision is None:
         return state
-    stale = policy.stale_categories(state.decision, Category.objects.changed_at())
+    stale = policy.stale_categories(state.decision, Category.objects.cached_changed_at())
     return dataclasses.replace(state, stale=stale) if stale else state
 
 
 def sends_gpc(request) -> bool:
     # The GPC specification defines "1" as the only value that means anything.
-    return request.headers.get("Sec-GPC", "").strip() == "1"
+    # From META: request.headers builds a dict of every header, on a cache hit's short path too.
+    return request.META.get("HTTP_SEC_GPC", "").strip() == "1"
 
 
 def max_age() -> timedelta:

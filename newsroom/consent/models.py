@@ -8,11 +8,34 @@ record of people.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import policy
+
+# What readers' requests read about the categories, kept by this process until anything a reader
+# could see changes (pagecache.change_token: the same cache entry and stamp file that empty the
+# page cache, so an editor's change in any worker or on any server shows on the next request).
+# One (token, values) pair, replaced whole, so a thread never mixes two tokens' values.
+_remembered: tuple[str | None, dict[str, object]] = (None, {})
+
+
+def _remember(name: str, load):
+    global _remembered
+    # Imported here: the page cache belongs to the news app, which imports this module.
+    from newsroom.news.pagecache import change_token
+
+    token = change_token()
+    if token is None:
+        return load()
+    if _remembered[0] != token:
+        _remembered = (token, {})
+    values = _remembered[1]
+    if name not in values:
+        # Read after the token was: never older than what the token stands for.
+        values[name] = load()
+    return values[name]
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -30,6 +53,20 @@ class CategoryQuerySet(models.QuerySet):
         return dict(
             self.filter(version_changed_at__isnull=False).values_list("key", "version_changed_at")
         )
+
+    def cached_changed_at(self) -> dict[str, object]:
+        """`changed_at()`, read once per change rather than once per request: no query in the
+        steady state. A copy, so a caller cannot alter what the next request sees."""
+        return dict(_remember("changed_at", self._from_primary().changed_at))
+
+    def cached_for_readers(self) -> list:
+        """`for_readers()` as a list, read once per change (no query in the steady state). The
+        rows are shared between requests: read them, never change them."""
+        return list(_remember("for_readers", lambda: list(self._from_primary().for_readers())))
+
+    def _from_primary(self):
+        # What is kept until the next change must not come from a replica that is behind.
+        return self.using(router.db_for_write(self.model))
 
 
 class Category(models.Model):
