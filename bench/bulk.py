@@ -24,7 +24,7 @@ from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from newsroom.news.models import Article, Author, Byline
-from newsroom.news.search import FTS_TABLE, search_articles
+from newsroom.news.search import FTS_TABLE, PENDING_TABLE, search_articles
 
 from .stories import Story, paragraph_pool, pooled_story
 
@@ -180,4 +180,7 @@ def generate(count: int, *, seed: int = 2026, now: datetime | None = None) -> Ge
                             for pk, s in zip(pks, stories, strict=True)
                         ],
                     )
+                    # The insert triggers queued these stories for indexing; they are indexed
+                    # just above, so the queue would only slow the first search down.
+                    cursor.execute(f"DELETE FROM {PENDING_TABLE}")
     return Generated(stories=count, bylines=bylines, taggings=taggings)

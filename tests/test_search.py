@@ -306,6 +306,19 @@ def test_sqlite_search_reinstalls_lost_triggers_and_reindexes():
     assert titles("cormorant") == [story.title]
 
 
+def test_stories_written_without_save_are_found_by_their_new_words():
+    story = make_article(title="Heron count")
+    assert titles("heron") == [story.title]
+    Article.objects.filter(pk=story.pk).update(title="Osprey count")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE news_article SET standfirst = %s WHERE id = %s", ["Egrets too", story.pk]
+        )
+    assert titles("heron") == []
+    assert titles("osprey") == ["Osprey count"]
+    assert titles("egrets") == ["Osprey count"]
+
+
 @on_postgresql
 def test_postgresql_search_uses_the_gin_index():
     # Enough stories that reading each one's text costs more than the index, as in production.

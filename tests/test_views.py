@@ -72,6 +72,23 @@ def test_home_is_paginated_with_rel_links(client):
     assert client.get("/?page=abc").status_code == 404
 
 
+def test_deep_listings_count_only_a_few_pages_ahead_and_end_in_a_404(client, monkeypatch):
+    from newsroom.news import views
+
+    monkeypatch.setattr(views, "COUNT_AHEAD_PAGES", 1)
+    monkeypatch.setattr(views.TagDetailView, "paginate_by", 2)
+    for n in range(7):
+        make_article(title=f"Counted story {n}", tags=["Counting"])
+    first = page(client, "/tags/counting/")
+    # Four stories counted and more beyond: no total to show, but the next page is linked.
+    assert "Page 1</span>" in first
+    assert '<link rel="next" href="?page=2">' in first
+    last = page(client, "/tags/counting/?page=4")
+    assert "Page 4 of 4" in last
+    assert 'rel="next"' not in last
+    assert client.get("/tags/counting/?page=5").status_code == 404
+
+
 def test_article_page_shows_the_seed_story_cleanly(client, seed_article):
     html = page(client, seed_article.get_absolute_url())
     assert f'<h1 class="story__title">{ESCAPED_HEADLINE}</h1>' in html

@@ -8,11 +8,13 @@ import secrets
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import connections, models
 from django.db.models import (
     Aggregate,
     Case,
     Count,
+    Exists,
     F,
     Max,
     OuterRef,
@@ -29,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
 from .sanitize import clean_html
 
@@ -134,7 +136,15 @@ class ArticleQuerySet(ReaderVisibleQuerySet):
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def by_tag(self, slug: str) -> ArticleQuerySet:
-        return self.filter(tags__slug=slug)
+        # EXISTS rather than taggit's join, which casts object_id to the story id's type on
+        # PostgreSQL and so cannot follow its index from a story to its topics: a topic's
+        # newest 20 then meant sorting all of its stories.
+        tagged = TaggedItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(Article),
+            object_id=OuterRef("pk"),
+            tag__slug=slug,
+        )
+        return self.filter(Exists(tagged))
 
     def by_author(self, author: Author) -> ArticleQuerySet:
         return self.filter(authors=author)
@@ -164,10 +174,25 @@ class ArticleQuerySet(ReaderVisibleQuerySet):
         return [{**row, "month": month_start(row["month"])} for row in self.month_rows()]
 
     def with_bylines(self) -> ArticleQuerySet:
-        """Prefetch what a listing or a page shows: authors in byline order, and tags."""
+        """Prefetch what a feed or a story page shows: authors in byline order, and tags."""
         return self.prefetch_related(
             Prefetch("bylines", queryset=Byline.objects.select_related("author")),
             "tags",
+        )
+
+    def for_listing(self) -> ArticleQuerySet:
+        """Prefetch what a listing shows of each story: its authors, in byline order.
+
+        Into a plain list (`to_attr`): Django would otherwise build a queryset per story to
+        hold the prefetched rows, a noticeable share of a 20-story page's time. Listings show
+        no topics, so they are not fetched.
+        """
+        return self.prefetch_related(
+            Prefetch(
+                "bylines",
+                queryset=Byline.objects.select_related("author"),
+                to_attr="listed_bylines",
+            )
         )
 
     def with_page_data(self) -> ArticleQuerySet:
@@ -371,6 +396,13 @@ class Article(models.Model):
             models.Index(
                 Lower("title"), F("status"), F("published_at"), name="news_article_title_lower_idx"
             ),
+            # The sitemap counts the stories it lists (ours, not republished ones) off this
+            # index alone, however long their bodies. (Not a partial index: SQLite would still
+            # read each row to check the condition.)
+            models.Index(
+                fields=["status", "canonical_url", "published_at"],
+                name="news_article_indexable_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -407,8 +439,12 @@ class Article(models.Model):
 
     @property
     def byline(self) -> list[Author]:
-        """Authors in byline order (uses the prefetch from `with_bylines()` when present)."""
-        return [b.author for b in self.bylines.all()]
+        """Authors in byline order (uses the prefetch from `with_bylines()` or `for_listing()`
+        when present)."""
+        bylines = getattr(self, "listed_bylines", None)
+        if bylines is None:
+            bylines = self.bylines.all()
+        return [b.author for b in bylines]
 
     @property
     def is_scheduled(self) -> bool:

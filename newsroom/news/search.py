@@ -1,18 +1,20 @@
 """Search across headline, standfirst and body: one function, two databases, and the page.
 
-PostgreSQL: a weighted tsvector (headline A, standfirst B, body C), indexed with GIN by the
-0006 migration; `websearch_to_tsquery` reads anything a reader types without a syntax error;
-`ts_rank` orders and `ts_headline` picks the snippet. The body goes in as stored HTML: the
-default parser reads each tag, attributes and all, as one "tag" token, which the english config
-never indexes and ts_headline leaves out (tests pin this for tags, links and entities), so
-stripping tags in SQL would cost every row a regexp for nothing.
+PostgreSQL: a weighted tsvector (headline A, standfirst B, body C), stored in a generated
+column and indexed with GIN by the 0010 migration; `websearch_to_tsquery` reads anything a
+reader types without a syntax error; `ts_rank` orders from the stored vector and `ts_headline`
+picks the snippet. The body goes in as stored HTML: the default parser reads each tag,
+attributes and all, as one "tag" token, which the english config never indexes and ts_headline
+leaves out (tests pin this for tags, links and entities), so stripping tags in SQL would cost
+every row a regexp for nothing.
 
-SQLite: an FTS5 table (rowid = story id) ranked by bm25 with the same weights. The body is
-HTML and triggers can only run SQL, so the table is filled from Python with the body's text:
-triggers on news_article merely drop a story's row when its words change, and each search first
-indexes the published stories that have no row. Django rebuilds a table on SQLite for many
-schema changes and the rebuild drops its triggers, so the search reinstalls them (and reindexes
-everything) whenever they are missing. Keeping the upkeep here needs no hook in models or apps.
+SQLite: an FTS5 table (rowid = story id) joined to the stories and ranked by bm25 with the same
+weights. The body is HTML and triggers can only run SQL, so the table is filled from Python with
+the body's text: triggers on news_article queue every story written (and drop a story's row
+when its words change), and each search first indexes what is queued, one look at an empty
+table when nothing is. Django rebuilds a table on SQLite for many schema changes and the
+rebuild drops its triggers, so the search reinstalls them (and reindexes everything) whenever
+they are missing. Keeping the upkeep here needs no hook in models, apps or the importer.
 
 Snippets: both databases return the excerpt with private-use characters around the matched
 words; Python escapes all of it and only then turns those characters into <mark>. ts_headline's
@@ -26,11 +28,17 @@ import logging
 import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
 from django.core.paginator import Paginator
 from django.db import OperationalError, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import ExpressionWrapper, F, FloatField, Func, Value
+from django.db.models import ExpressionWrapper, F, FloatField
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -48,12 +56,16 @@ MAX_QUERY_LENGTH = 200
 # so changing it needs a migration that rebuilds the index.
 CONFIG = "english"
 FTS_TABLE = "news_article_fts"
+# Stories written since the last search, waiting to be indexed (SQLite only; see 0010).
+PENDING_TABLE = "news_article_fts_pending"
 # Headline over standfirst over body, in the same proportions on both databases (PostgreSQL's
 # default weights for A, B and C are 1.0, 0.4 and 0.2).
 FTS_WEIGHTS = "5.0, 2.0, 1.0"
 
 _START, _STOP = "\ue000", "\ue001"
 _MARKED = re.compile(f"{_START}(.*?){_STOP}", re.DOTALL)
+# SQLite's excerpt of the body, with the same markers.
+_SQLITE_SNIPPET = f"snippet({FTS_TABLE}, 2, char({ord(_START)}), char({ord(_STOP)}), ' … ', 30)"
 # Control characters (NUL among them: PostgreSQL refuses it in text) and our own markers.
 _UNWANTED = re.compile(f"[\x00-\x1f\x7f-\x9f{_START}{_STOP}]")
 # A "quoted phrase" or a run of anything else but spaces and quotes.
@@ -111,10 +123,14 @@ class SnippetField(models.TextField):
         return snippet_html(value or "", source_is_html=self.source_is_html)
 
 
-def search_articles(query: str) -> ArticleQuerySet:
+def search_articles(query: str, *, snippets: bool = True) -> ArticleQuerySet:
     """Published stories matching `query`, best first, each with `rank` (higher is better) and
     `snippet` (safe HTML from the body's text). Any string is accepted; one with nothing to
-    search for gives no stories. On SQLite this first brings the search table up to date."""
+    search for gives no stories. On SQLite this first brings the search table up to date.
+
+    `snippets=False` leaves `snippet` out on SQLite, for a caller that shows a page of the
+    results and then calls `add_snippets()` on that page alone: SQLite makes the snippet of
+    every match before sorting them, PostgreSQL only of the rows it returns."""
     text = read_query(query).text
     published = Article.objects.published()
     if not text:
@@ -122,17 +138,48 @@ def search_articles(query: str) -> ArticleQuerySet:
     connection = connections[published.db]
     if connection.vendor == "postgresql":
         return _search_postgresql(published, text)
-    return _search_sqlite(published, text, connection=connection)
+    return _search_sqlite(published, text, connection=connection, snippets=snippets)
+
+
+def add_snippets(stories: list[Article], query: str) -> None:
+    """Give each of `stories` (results of `search_articles(query, snippets=False)`) its
+    `snippet`, in one query on SQLite; nothing to do on PostgreSQL, which made them."""
+    missing = [story for story in stories if not hasattr(story, "snippet")]
+    match = fts5_query(read_query(query).text)
+    if not missing or not match:
+        return
+    ids = [story.pk for story in missing]
+    with connections[Article.objects.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid, {_SQLITE_SNIPPET} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+            f"AND rowid IN ({', '.join(['%s'] * len(ids))})",
+            [match, *ids],
+        )
+        found = dict(cursor.fetchall())
+    for story in missing:
+        story.snippet = snippet_html(found.get(story.pk) or "", source_is_html=False)
 
 
 def search_vector() -> SearchVector:
-    """The document searched on PostgreSQL. The GIN index of the 0006 migration is built on
-    this exact expression: change one and the other must follow, in a new migration."""
+    """The document searched on PostgreSQL, as an expression. The stored column of the 0010
+    migration (`DOCUMENT_COLUMN`, GIN-indexed) is computed by the database from this same
+    expression: change one and the other must follow, in a new migration."""
     return (
         SearchVector("title", config=CONFIG, weight="A")
         + SearchVector("standfirst", config=CONFIG, weight="B")
         + SearchVector("body", config=CONFIG, weight="C")
     )
+
+
+# A generated column that PostgreSQL keeps itself on every write (bulk, raw SQL and restores
+# included), so rank reads the stored vector instead of parsing each matching body again. It is
+# not a model field: only PostgreSQL has it, and Django's inserts must never name it.
+DOCUMENT_COLUMN = "search_document"
+
+
+def _stored_document() -> RawSQL:
+    table = Article._meta.db_table
+    return RawSQL(f'"{table}"."{DOCUMENT_COLUMN}"', [], output_field=SearchVectorField())
 
 
 def _search_postgresql(published: ArticleQuerySet, text: str) -> ArticleQuerySet:
@@ -149,7 +196,7 @@ def _search_postgresql(published: ArticleQuerySet, text: str) -> ArticleQuerySet
         fragment_delimiter=" … ",
     )
     return (
-        published.alias(document=search_vector())
+        published.alias(document=_stored_document())
         .filter(document=query)
         .annotate(
             rank=SearchRank(F("document"), query),
@@ -159,99 +206,103 @@ def _search_postgresql(published: ArticleQuerySet, text: str) -> ArticleQuerySet
     )
 
 
-class _FromFTS(Func):
-    """One value computed by FTS5 for the story in hand (its bm25 score, its snippet)."""
-
-    def __init__(self, select: str, match: str, *, output_field):
-        super().__init__(Value(match), F("pk"), output_field=output_field)
-        self.select = select
-
-    def as_sql(self, compiler, connection, **extra_context):
-        (match, match_params), (pk, pk_params) = (
-            compiler.compile(expression) for expression in self.get_source_expressions()
-        )
-        sql = (
-            f"(SELECT {self.select} FROM {FTS_TABLE} "
-            f"WHERE {FTS_TABLE} MATCH {match} AND rowid = {pk})"
-        )
-        return sql, (*match_params, *pk_params)
-
-
 def _search_sqlite(
-    published: ArticleQuerySet, text: str, *, connection: BaseDatabaseWrapper
+    published: ArticleQuerySet, text: str, *, connection: BaseDatabaseWrapper, snippets: bool
 ) -> ArticleQuerySet:
     match = fts5_query(text)
     if not match:
         return published.none()
     _refresh_sqlite_index(connection)
-    return (
-        published.filter(
-            pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (match,))
-        )
-        .annotate(
-            # bm25 is lower for better matches; negated so `rank` reads as on PostgreSQL.
-            rank=_FromFTS(f"-bm25({FTS_TABLE}, {FTS_WEIGHTS})", match, output_field=FloatField()),
-            snippet=_FromFTS(
-                f"snippet({FTS_TABLE}, 2, char({ord(_START)}), char({ord(_STOP)}), ' … ', 30)",
-                match,
-                output_field=SnippetField(),
-            ),
-        )
-        .order_by("-rank", "-published_at", "-pk")
+    # The FTS table joined in once: the match and its bm25 score come from the same
+    # full-text scan, where a subquery per story ran the match again for each. The
+    # unary + keeps SQLite from looking stories up in the FTS table one by one (each a new
+    # full-text query): the matches lead, and each finds its story by primary key.
+    story_table = Article._meta.db_table
+    found = published.extra(
+        tables=[FTS_TABLE],
+        where=[f"{FTS_TABLE} MATCH %s", f'"{story_table}"."id" = +{FTS_TABLE}.rowid'],
+        params=[match],
+    ).annotate(
+        # bm25 is lower for better matches; negated so `rank` reads as on PostgreSQL.
+        rank=RawSQL(f"-bm25({FTS_TABLE}, {FTS_WEIGHTS})", (), output_field=FloatField())
     )
+    if snippets:
+        found = found.annotate(snippet=RawSQL(_SQLITE_SNIPPET, (), output_field=SnippetField()))
+    return found.order_by("-rank", "-published_at", "-pk")
 
 
-# Invalidation only: a story whose words change, or that is deleted, loses its row, and the
-# next search indexes it again from Python.
+# Every story written in any way (save, bulk insert, raw SQL, restore) is queued by a trigger;
+# a story whose words change or that is deleted also loses its row at once. The next search
+# indexes what is queued from Python, so a search costs one look at a small table, not a
+# comparison of every story with the index.
 _TRIGGERS = {
+    "news_article_fts_added": f"""
+        CREATE TRIGGER news_article_fts_added AFTER INSERT ON news_article
+        BEGIN INSERT OR IGNORE INTO {PENDING_TABLE} (id) VALUES (new.id); END
+    """,
     "news_article_fts_changed": f"""
         CREATE TRIGGER news_article_fts_changed AFTER UPDATE OF title, standfirst, body
         ON news_article
         WHEN old.title IS NOT new.title OR old.standfirst IS NOT new.standfirst
             OR old.body IS NOT new.body
-        BEGIN DELETE FROM {FTS_TABLE} WHERE rowid = old.id; END
+        BEGIN
+            DELETE FROM {FTS_TABLE} WHERE rowid = old.id;
+            INSERT OR IGNORE INTO {PENDING_TABLE} (id) VALUES (new.id);
+        END
     """,
     "news_article_fts_deleted": f"""
         CREATE TRIGGER news_article_fts_deleted AFTER DELETE ON news_article
-        BEGIN DELETE FROM {FTS_TABLE} WHERE rowid = old.id; END
+        BEGIN
+            DELETE FROM {FTS_TABLE} WHERE rowid = old.id;
+            DELETE FROM {PENDING_TABLE} WHERE id = old.id;
+        END
     """,
 }
 
 
 def _refresh_sqlite_index(connection: BaseDatabaseWrapper) -> None:
-    """Index published stories that have no row yet; one query when there are none."""
+    """Index the queued stories (all of them, drafts too: the search itself keeps to what
+    readers may see, so publishing needs no reindexing). One query when nothing is queued."""
     names = list(_TRIGGERS)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN "
-            f"({', '.join(['%s'] * len(names))})), EXISTS (SELECT 1 FROM news_article a "
-            f"WHERE a.status = %s AND NOT EXISTS (SELECT 1 FROM {FTS_TABLE} f "
-            "WHERE f.rowid = a.id))",
-            [*names, Article.Status.PUBLISHED],
+            f"({', '.join(['%s'] * len(names))})), EXISTS (SELECT 1 FROM {PENDING_TABLE})",
+            names,
         )
-        triggers, missing = cursor.fetchone()
-    if triggers == len(names) and not missing:
+        triggers, queued = cursor.fetchone()
+    if triggers == len(names) and not queued:
         return
     try:
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             if triggers != len(names):
+                # Lost with a table rebuild: writes since then went unseen, so start over.
                 for name, sql in _TRIGGERS.items():
                     cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
                     cursor.execute(sql)
                 cursor.execute(f"DELETE FROM {FTS_TABLE}")
-            stories = (
-                Article.objects.using(connection.alias)
-                .filter(status=Article.Status.PUBLISHED)
-                .exclude(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE}", ()))
-                .values_list("pk", "title", "standfirst", "body")
+                cursor.execute(
+                    f"INSERT OR IGNORE INTO {PENDING_TABLE} (id) SELECT id FROM news_article"
+                )
+            cursor.execute(f"SELECT id FROM {PENDING_TABLE}")
+            queued_ids = [row[0] for row in cursor.fetchall()]
+            # A queued story that already has a row was indexed by whoever queued it (a bulk
+            # loader writing both); a changed story lost its row when it changed.
+            cursor.execute(
+                "SELECT id, title, standfirst, body FROM news_article a "
+                f"WHERE a.id IN (SELECT id FROM {PENDING_TABLE}) "
+                f"AND NOT EXISTS (SELECT 1 FROM {FTS_TABLE} f WHERE f.rowid = a.id)"
             )
             cursor.executemany(
                 f"INSERT OR REPLACE INTO {FTS_TABLE} (rowid, title, standfirst, body) "
                 "VALUES (%s, %s, %s, %s)",
                 [
                     (pk, title, standfirst, html_to_text(body))
-                    for pk, title, standfirst, body in stories
+                    for pk, title, standfirst, body in cursor.fetchall()
                 ],
+            )
+            cursor.executemany(
+                f"DELETE FROM {PENDING_TABLE} WHERE id = %s", [(pk,) for pk in queued_ids]
             )
     except OperationalError:
         # A writer held the database past the timeout: search what is indexed, catch up later.
@@ -262,8 +313,10 @@ def _refresh_sqlite_index(connection: BaseDatabaseWrapper) -> None:
 def search_view(request: HttpRequest) -> HttpResponse:
     """The results page: never indexed by search engines, any input answered with a page."""
     query = read_query(request.GET.get("q", ""))
-    results = search_articles(query.text).with_bylines()
+    results = search_articles(query.text, snippets=False).for_listing()
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    add_snippets(page.object_list, query.text)
     response = render(
         request,
         "news/search.html",

@@ -3,12 +3,14 @@
 from datetime import date, datetime, time
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
@@ -17,6 +19,10 @@ from . import preview, structured_data
 from .models import Article, Author
 
 PAGE_SIZE = 20
+# A listing counts its stories only this many pages past the one asked for: a topic of 5,000
+# stories costs a page of 20 the same as one of 300. Past that, the page says "Page 3", not
+# "Page 3 of 250", and still links to the next.
+COUNT_AHEAD_PAGES = 10
 
 # Public pages may be kept by browsers and shared caches for a minute: a scheduled story shows
 # up at most that late, and a reader's next visit usually costs a 304. The consent middleware
@@ -24,14 +30,57 @@ PAGE_SIZE = 20
 public_cache = method_decorator(cache_control(public=True, max_age=60), name="dispatch")
 
 
+class LookaheadPaginator(Paginator):
+    """A paginator that counts no further than `count_limit` rows.
+
+    `exact` says whether `count` (and so `num_pages`) is the true total. When it is not, the
+    count is one more than the limit, so the pages up to the limit are valid and the last of
+    them has a next page; a page past the real end is still a 404, found by the count.
+    """
+
+    def __init__(self, object_list, per_page, *, count_limit: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count_limit = count_limit
+
+    @cached_property
+    def count(self) -> int:
+        # One COUNT over a LIMITed, unordered subquery: stops after count_limit + 1 rows
+        # instead of sorting every story of a busy topic first.
+        return self.object_list.order_by()[: self.count_limit + 1].count()
+
+    @property
+    def exact(self) -> bool:
+        return self.count <= self.count_limit
+
+
+class LookaheadPaginationMixin:
+    """For ListView: a `LookaheadPaginator` reaching COUNT_AHEAD_PAGES past the page asked
+    for (a page number that is not a number counts as the first: it becomes a 404 anyway)."""
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
+        asked = self.request.GET.get(self.page_kwarg) or self.kwargs.get(self.page_kwarg) or 1
+        try:
+            number = max(int(asked), 1)
+        except (TypeError, ValueError):
+            number = 1
+        return LookaheadPaginator(
+            queryset,
+            per_page,
+            count_limit=(number + COUNT_AHEAD_PAGES) * per_page,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+            **kw,
+        )
+
+
 @public_cache
-class ArticleListView(ListView):
+class ArticleListView(LookaheadPaginationMixin, ListView):
     template_name = "news/article_list.html"
     context_object_name = "articles"
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        return Article.objects.published().with_bylines()
+        return Article.objects.published().for_listing()
 
 
 @public_cache
@@ -88,7 +137,7 @@ class ArchiveMonthView(ListView):
         return (
             Article.objects.published()
             .filter(published_at__gte=self.start, published_at__lt=self.end)
-            .with_bylines()
+            .for_listing()
             .order_by("-published_at", "-pk")
         )
 
@@ -143,7 +192,7 @@ class TagListView(ListView):
 
 
 @public_cache
-class TagDetailView(ListView):
+class TagDetailView(LookaheadPaginationMixin, ListView):
     """Published stories with one tag; a tag with none (or only drafts) is a 404."""
 
     template_name = "news/tag_detail.html"
@@ -152,7 +201,7 @@ class TagDetailView(ListView):
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return Article.objects.published().by_tag(self.tag.slug).with_bylines()
+        return Article.objects.published().by_tag(self.tag.slug).for_listing()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(tag=self.tag, **kwargs)
@@ -164,14 +213,14 @@ class TagDetailView(ListView):
 
 
 @public_cache
-class AuthorDetailView(ListView):
+class AuthorDetailView(LookaheadPaginationMixin, ListView):
     template_name = "news/author_detail.html"
     context_object_name = "articles"
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
-        return Article.objects.published().by_author(self.author).with_bylines()
+        return Article.objects.published().by_author(self.author).for_listing()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)
