@@ -47,18 +47,29 @@ RESTORED = (
 
 
 def snapshot(article: Article) -> dict:
+    return snapshot_of(
+        article,
+        authors=[
+            b.author for b in article.bylines.select_related("author").order_by("position", "id")
+        ],
+        tags=article.tags.names(),
+        related_links=article.related_links.order_by("position", "id"),
+    )
+
+
+def snapshot_of(article: Article, *, authors, tags, related_links) -> dict:
+    """The snapshot of `article` with the given byline, topics and links, without a query.
+
+    The import builds these for stories it has just made, whose rows it holds in memory.
+    """
     return {
         "title": article.title,
         "standfirst": article.standfirst,
         "body": article.body,
-        "authors": [
-            {"id": b.author_id, "name": b.author.name}
-            for b in article.bylines.select_related("author").order_by("position", "id")
-        ],
-        "tags": sorted(article.tags.names(), key=str.casefold),
+        "authors": [{"id": a.pk, "name": a.name} for a in authors],
+        "tags": sorted(tags, key=str.casefold),
         "related_links": [
-            {"title": r.title, "url": r.url, "position": r.position}
-            for r in article.related_links.order_by("position", "id")
+            {"title": r.title, "url": r.url, "position": r.position} for r in related_links
         ],
         "lead_image_alt": article.lead_image_alt,
         "lead_image_caption": article.lead_image_caption,

@@ -99,7 +99,22 @@ def _escape_text_brackets(fragment: str) -> str:
     return _LESS_THAN.sub(markup_or_text, fragment)
 
 
+# Text with no "<" and no "&" holds no markup and no entity, so bleach can only escape its ">"
+# (the serializer's one change to such text); control characters, CR, surrogates and
+# noncharacters, which the HTML parser rewrites, are left to bleach. Most scraped paragraphs are
+# plain text, and a bleach parse costs far more than this look (tests/test_importing.py holds
+# the two paths equal on generated text).
+_NONCHARACTERS = "".join(
+    f"{chr(plane + 0xFFFE)}-{chr(plane + 0xFFFF)}" for plane in range(0x10000, 0x110000, 0x10000)
+)
+_PLAIN_TEXT = re.compile(
+    f"[^<&\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff{_NONCHARACTERS}]*"
+)
+
+
 def _clean(cleaner: bleach.Cleaner, fragment: str) -> str:
+    if _PLAIN_TEXT.fullmatch(fragment):
+        return fragment.replace(">", "&gt;").strip()
     return cleaner.clean(_escape_text_brackets(_DROPPED_WITH_CONTENT.sub("", fragment))).strip()
 
 
