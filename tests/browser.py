@@ -75,9 +75,9 @@ def server_env(workdir: Path) -> dict[str, str]:
     }
 
 
-def manage(env: dict[str, str], *args: str) -> str:
-    """Run a manage.py command against the test site; its output, or a failure that shows it."""
-    result = subprocess.run(
+def run_manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """Run a manage.py command in its own process with `env`; the finished process."""
+    return subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],
         cwd=ROOT,
         env=env,
@@ -85,6 +85,11 @@ def manage(env: dict[str, str], *args: str) -> str:
         text=True,
         check=False,
     )
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    """Run a manage.py command against the test site; its output, or a failure that shows it."""
+    result = run_manage(env, *args)
     if result.returncode != 0:
         pytest.fail(f"manage.py {args[0]} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
@@ -97,9 +102,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(env: dict[str, str]) -> Iterator[str]:
-    """Gunicorn on 127.0.0.1 for the prepared site; yields its base URL."""
+def serve(env: dict[str, str], *, log: Path | None = None) -> Iterator[str]:
+    """Gunicorn on 127.0.0.1 for the prepared site; yields its base URL. With `log`, the
+    server's stderr (where Django logs) is kept in that file."""
     port = _free_port()
+    log_file = log.open("w") if log else None
     server = subprocess.Popen(
         [
             sys.executable,
@@ -115,6 +122,7 @@ def serve(env: dict[str, str]) -> Iterator[str]:
         ],
         cwd=ROOT,
         env=env,
+        stderr=log_file,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -125,12 +133,15 @@ def serve(env: dict[str, str]) -> Iterator[str]:
                     break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not start") from None
+                    said = f":\n{log.read_text()}" if log else ""
+                    raise RuntimeError(f"gunicorn did not start{said}") from None
                 time.sleep(0.2)
         yield base
     finally:
         server.terminate()
         server.wait(timeout=10)
+        if log_file:
+            log_file.close()
 
 
 @contextmanager

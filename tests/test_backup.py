@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from io import StringIO
@@ -25,9 +23,9 @@ from django.db import connection
 from newsroom.consent.models import ConsentRecord
 from newsroom.news.backup import BackupError, backup, default_path, restore
 from newsroom.news.models import Article, Author, RelatedLink
+from tests.browser import run_manage
 from tests.factories import make_article, make_author, make_user
 
-ROOT = Path(__file__).resolve().parent.parent
 DUMPED = ["news", "taggit", "consent", "auth.user", "auth.group"]
 ON_POSTGRESQL = connection.vendor == "postgresql"
 
@@ -60,17 +58,6 @@ def dumped_here() -> list[dict]:
     out = StringIO()
     call_command("dumpdata", *DUMPED, stdout=out)
     return json.loads(out.getvalue())
-
-
-def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 @contextmanager
@@ -117,9 +104,9 @@ def test_a_backup_restored_into_a_fresh_database_holds_every_row(tmp_path):
     }
 
     with fresh_database(tmp_path) as env:
-        restored = manage(env, "restore", str(path))
+        restored = run_manage(env, "restore", str(path))
         assert restored.returncode == 0, restored.stderr
-        dumped = manage(env, "dumpdata", *DUMPED)
+        dumped = run_manage(env, "dumpdata", *DUMPED)
         assert dumped.returncode == 0, dumped.stderr
     assert json.loads(dumped.stdout) == expected
 
@@ -196,7 +183,7 @@ def test_the_restore_command_exits_1_with_one_line_and_no_traceback(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
     env["DJANGO_SECRET_KEY"] = "backup-test-" + "x" * 40
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'site.sqlite3'}"
-    result = manage(env, "restore", str(garbled(tmp_path)))
+    result = run_manage(env, "restore", str(garbled(tmp_path)))
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr

@@ -7,13 +7,10 @@ every report it gets, so "nothing reported" is checked at the server as well as 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.request import urlopen
 
 import pytest
 from django.urls import reverse
@@ -21,7 +18,7 @@ from django.utils import timezone
 
 from newsroom.news import preview
 from newsroom.news.models import Article
-from tests.browser import ROOT, manage, require_browser, server_env
+from tests.browser import manage, require_browser, serve, server_env
 from tests.factories import make_article, make_author
 
 UNSAFE = ("'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "'nonce-", "*", "data:", "http:")
@@ -128,41 +125,8 @@ def logged_site(workdir: Path) -> Iterator[tuple[str, Path]]:
     manage(env, "import_seeds", "--publish", "-v0")
     manage(env, "shell", "-c", EDITOR)
     log = workdir / "server.log"
-    with socket_port() as port, log.open("w") as log_file:
-        server = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "gunicorn", "newsroom.wsgi:application"),
-                *("--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"),
-            ],
-            cwd=ROOT,
-            env=env,
-            stderr=log_file,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    with urlopen(base + "/", timeout=2):
-                        break
-                except OSError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"gunicorn did not start:\n{log.read_text()}") from None
-                    time.sleep(0.2)
-            yield base, log
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-
-
-@contextmanager
-def socket_port() -> Iterator[int]:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    yield port
+    with serve(env, log=log) as base:
+        yield base, log
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ answered by PageCacheMiddleware before URL resolution, with the same headers as 
 
 import os
 import time
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -18,11 +17,13 @@ from django.utils import timezone
 from newsroom.consent import policy
 from newsroom.consent.models import Category, Cookie
 from newsroom.news import pagecache, views
-from tests.browser import skip_unless_available
+from tests import test_pagecache
 from tests.factories import make_article, make_author
-from tests.test_pagecache import REDIS, redis_missing
 
 pytestmark = pytest.mark.django_db
+# The page cache's own fixture: the in-process cache, or the real Redis (where no stamp file
+# helps, so the cache alone must carry a change).
+backend = test_pagecache.backend
 
 # Every query of the page, the consent banner's included.
 STORY_PAGE_QUERIES = 4
@@ -95,30 +96,6 @@ def test_a_reader_asked_again_also_gets_cache_hits_without_queries(client):
     first = client.get(story.get_absolute_url())
     assert b"data-consent-reasking" in first.content
     assert queries(client, story.get_absolute_url()) == 0
-
-
-@pytest.fixture(params=["locmem", "redis"])
-def backend(request, settings):
-    """The in-process cache, or the real Redis (where no stamp file helps: the cache alone
-    must carry the change)."""
-    if request.param == "redis":
-        skip_unless_available("Redis", redis_missing(), required_by=("NEWSROOM_REQUIRE_REDIS",))
-        prefix = f"newsroom-test-fastpath-{uuid.uuid4().hex}"
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": REDIS,
-                "KEY_PREFIX": prefix,
-            }
-        }
-        yield request.param
-        import redis
-
-        client = redis.Redis.from_url(REDIS)
-        for key in client.scan_iter(match=f"{prefix}*"):
-            client.delete(key)
-        return
-    yield request.param
 
 
 @pytest.mark.parametrize("cache_on", [True, False])

@@ -7,7 +7,6 @@ from html import unescape
 
 import feedparser
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -22,14 +21,6 @@ pytestmark = pytest.mark.django_db
 # Queries without the page cache, whatever the number of stories (tests/test_pagecache.py
 # covers the cache).
 QUERY_BUDGET = 6
-
-
-@pytest.fixture(autouse=True)
-def empty_page_cache():
-    """No page cached by an earlier test (whose rows are gone) is served to this one."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 FORMATS = ["rss", "atom"]

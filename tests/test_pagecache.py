@@ -60,16 +60,8 @@ def backend(request, settings):
         for key in client.scan_iter(match=f"{prefix}*"):
             client.delete(key)
         return
-    cache.clear()
+    # The in-process cache is emptied around every test by conftest's `empty_caches`.
     yield request.param
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def fetch(client, url: str, **headers) -> tuple[int, str, int]:

@@ -9,10 +9,7 @@ exception, never a traceback. The budget is fixed and the run derandomised, as i
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from itertools import count
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,9 +18,8 @@ from hypothesis import strategies as st
 from newsroom.news.importing import ImportFailed, import_paths
 from newsroom.news.models import Article
 from newsroom.news.seeds import MAX_BYTES, ParsedStory, SeedError, parse_bytes
+from tests.browser import run_manage
 from tests.test_sanitize_properties import assert_safe, hostile_html
-
-ROOT = Path(__file__).resolve().parent.parent
 
 settings.register_profile(
     "seeds",
@@ -143,20 +139,9 @@ def site(tmp_path_factory) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
     env["DJANGO_SECRET_KEY"] = "fuzz-test-" + "x" * 40
     env["DATABASE_URL"] = f"sqlite:///{workdir / 'site.sqlite3'}"
-    migrated = import_seeds(env, "migrate", "-v0")
+    migrated = run_manage(env, "migrate", "-v0")
     assert migrated.returncode == 0, migrated.stderr
     return env
-
-
-def import_seeds(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize("case", HOSTILE_FILES)
@@ -166,7 +151,7 @@ def test_the_command_refuses_a_hostile_file_with_one_line_and_exit_1(case, site,
     bad = tmp_path / "hostile.txt"
     bad.write_bytes(HOSTILE_FILES[case])
 
-    result = import_seeds(site, "import_seeds", str(tmp_path))
+    result = run_manage(site, "import_seeds", str(tmp_path))
 
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1, result.stderr
@@ -181,7 +166,7 @@ def test_the_command_imports_hostile_markup_as_clean_text(site, tmp_path):
         b"<b>Bold</b> headline\r\n\r\nStandfirst <svg onload=alert(1)>\r\n\r\n"
         b'Body <a href="jav&#x09;ascript:alert(1)">link</a> <script>alert(1)</script>\r\n'
     )
-    result = import_seeds(site, "import_seeds", str(tmp_path))
+    result = run_manage(site, "import_seeds", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "1 created" in result.stdout
     assert result.stderr == ""

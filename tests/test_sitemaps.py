@@ -6,7 +6,6 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,14 +20,6 @@ pytestmark = pytest.mark.django_db
 # Queries without the page cache, whatever the number of stories (tests/test_pagecache.py
 # covers the cache).
 QUERY_BUDGET = 6
-
-
-@pytest.fixture(autouse=True)
-def empty_page_cache():
-    """No page cached by an earlier test (whose rows are gone) is served to this one."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

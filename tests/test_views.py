@@ -5,7 +5,6 @@ from html import unescape
 from io import StringIO
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,14 +18,6 @@ pytestmark = pytest.mark.django_db
 # The SQL budget of a page without the page cache (tests/test_pagecache.py covers it on).
 STORY_PAGE_QUERIES = 4
 LISTING_PAGE_QUERIES = 6
-
-
-@pytest.fixture(autouse=True)
-def empty_page_cache():
-    """No page cached by an earlier test (whose rows are gone) is served to this one."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
