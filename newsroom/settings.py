@@ -38,6 +38,13 @@ def env_list(name: str, *, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_positive_int(name: str, *, default: int) -> int:
+    value = env_int(name, default=default)
+    if value < 1:
+        sys.exit(f"Newsroom cannot start: {name} must be 1 or more, not {value}.")
+    return value
+
+
 DEBUG = env_bool("DJANGO_DEBUG")
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -66,6 +73,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "csp",
     "axes",
+    "newsroom.pagecache",
     "newsroom.news",
     "newsroom.consent",
 ]
@@ -81,8 +89,8 @@ MIDDLEWARE = [
     # ETags for every page, and 304 answers to If-None-Match / If-Modified-Since.
     "django.middleware.http.ConditionalGetMiddleware",
     # Anonymous readers' cached pages, answered before anything below runs (and stored with
-    # the headers everything below added): newsroom/news/pagecache.py.
-    "newsroom.news.pagecache.PageCacheMiddleware",
+    # the headers everything below added): newsroom/pagecache/.
+    "newsroom.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language from the reader's Accept-Language (of LANGUAGES), so the consent banner speaks
     # it; pages then say `Vary: Accept-Language`.
@@ -166,14 +174,37 @@ if os.environ.get("REDIS_URL"):
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            # Django's default of 300 entries would cull pages (and their tags' versions) of a
+            # site with a few hundred stories; each page is ~10-40 KB, so this is ~200 MB at most.
+            "OPTIONS": {
+                "MAX_ENTRIES": env_positive_int("NEWSROOM_LOCAL_CACHE_ENTRIES", default=5000)
+            },
+        }
+    }
 
-# Whole pages for anonymous readers, emptied on every change (newsroom/news/pagecache.py).
-# "0" turns it off (the benchmark compares both). The seconds cap how long a page is kept; the
-# replica lag is how long after a change pages skip the cache and read the primary.
+# Whole pages for anonymous readers, retired by tag when what they show changes
+# (newsroom/pagecache/). "0" turns storing off (the benchmark compares both). The seconds cap
+# how long a page is kept; the replica lag is how long after a change pages read the primary.
 NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", default=True)
 NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", default=600)
 NEWSROOM_REPLICA_LAG_SECONDS = env_int("NEWSROOM_REPLICA_LAG_SECONDS", default=5)
+# Shared caches in front (Varnish, a CDN): how long they may keep a page (never past the next
+# scheduled story), the headers that carry its tags, and the caches purged by tag on a change.
+NEWSROOM_SHARED_CACHE_SECONDS = env_int("NEWSROOM_SHARED_CACHE_SECONDS", default=600)
+NEWSROOM_CACHE_TAG_HEADERS = env_list(
+    "NEWSROOM_CACHE_TAG_HEADERS", default="xkey,Surrogate-Key,Cache-Tag"
+)
+NEWSROOM_PURGE_URLS = env_list("NEWSROOM_PURGE_URLS", default="")
+for _url in NEWSROOM_PURGE_URLS:
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", _url):
+        sys.exit(
+            "Newsroom cannot start: each of NEWSROOM_PURGE_URLS must be an http:// or https:// "
+            f"address such as http://127.0.0.1:6081/, not {_url!r}."
+        )
+NEWSROOM_PURGE_REPEAT_SECONDS = env_int("NEWSROOM_PURGE_REPEAT_SECONDS", default=2)
 
 # django-axes first: it refuses a throttled client before any password is checked.
 AUTHENTICATION_BACKENDS = [
@@ -223,13 +254,6 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "newsroom.views.csrf_failure"
-
-
-def env_positive_int(name: str, *, default: int) -> int:
-    value = env_int(name, default=default)
-    if value < 1:
-        sys.exit(f"Newsroom cannot start: {name} must be 1 or more, not {value}.")
-    return value
 
 
 # HTTPS is switched on explicitly, never implied by DEBUG being off: `make run` serves plain

@@ -1,8 +1,6 @@
 """The fast path of a reader's page: query totals including the consent app, and cache hits
 answered by PageCacheMiddleware before URL resolution, with the same headers as a miss."""
 
-import os
-import time
 from datetime import timedelta
 
 import pytest
@@ -16,7 +14,8 @@ from django.utils import timezone
 
 from newsroom.consent import policy
 from newsroom.consent.models import Category, Cookie
-from newsroom.news import pagecache, views
+from newsroom.news import views
+from newsroom.pagecache import middleware, versions
 from tests import test_pagecache
 from tests.factories import make_article, make_author
 
@@ -145,11 +144,9 @@ def test_a_change_in_another_process_makes_this_one_read_the_categories_again(cl
         client.get(url)
     assert not [q for q in ctx.captured_queries if '"consent_' in q["sql"]]
 
-    # What another worker's save does to this one: it moves the stamp file's time.
-    stamp = pagecache.stamp_file()
-    later = stamp.stat().st_mtime_ns + 1_000_000 if stamp.exists() else time.time_ns()
-    stamp.touch()
-    os.utime(stamp, ns=(later, later))
+    # What another worker's change to a category does to this one: a line in the journal.
+    with open(versions._journal().path, "a") as journal:
+        journal.write("consent\n")
 
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
@@ -238,7 +235,7 @@ def test_something_else_stored_under_a_page_key_is_a_miss_not_an_error(client):
     story = make_article(title="Still served")
     client.get(story.get_absolute_url())
     # The local-memory cache's own keys are "<prefix>:<version>:<key>".
-    stored = [k.split(":", 2)[2] for k in cache._cache if pagecache.PAGE_KEY_PREFIX in k]
+    stored = [k.split(":", 2)[2] for k in cache._cache if middleware.PAGE_KEY_PREFIX in k]
     assert stored
     for key in stored:
         cache.set(key, 42)  # left by an older release, say

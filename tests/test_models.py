@@ -122,17 +122,18 @@ def test_a_story_is_not_its_own_related_namesake():
 
 
 def test_bulk_writes_empty_the_page_cache_as_saves_do(settings):
-    from django.core.cache import cache
-
-    from newsroom.news import pagecache
+    from newsroom import pagecache
+    from newsroom.news import cachetags
 
     story = make_article()
-    for write in (
-        lambda: Article.objects.filter(pk=story.pk).update(title="Renamed"),
-        lambda: Author.objects.bulk_create([Author(name="New", slug="new")]),
-        lambda: Correction.objects.bulk_create([Correction(article=story, text="Fix.")]),
+    for write, tag in (
+        (lambda: Article.objects.filter(pk=story.pk).update(title="Renamed"), "stories"),
+        (lambda: Author.objects.bulk_create([Author(name="New", slug="new")]), "sitemaps"),
+        (
+            lambda: Correction.objects.bulk_create([Correction(article=story, text="Fix.")]),
+            cachetags.story(story.pk),
+        ),
     ):
-        cache.set(pagecache.GENERATION_KEY, ("live-token", None, 0))
+        before = pagecache.version_of(tag)
         write()
-        token, *_ = cache.get(pagecache.GENERATION_KEY)
-        assert token is None
+        assert pagecache.version_of(tag) != before

@@ -7,7 +7,6 @@ NEWSROOM_REQUIRE_REDIS is set). A page counts as served from the cache when it r
 
 import subprocess
 import sys
-import time
 import uuid
 from datetime import timedelta
 
@@ -20,8 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsroom.consent import policy
-from newsroom.news import pagecache, workflow
+from newsroom.news import cachetags, workflow
 from newsroom.news.models import Article, Author, Correction, RelatedLink
+from newsroom.pagecache import middleware, versions
 from tests.browser import skip_unless_available
 from tests.factories import make_article, make_author, make_user
 
@@ -126,7 +126,7 @@ def test_a_cached_page_costs_no_sql_and_keeps_its_headers(client, url):
         "X-Robots-Tag",
     ):
         assert again.get(header) == first.get(header), header
-    assert again["Cache-Control"] == "public, max-age=60"
+    assert again["Cache-Control"].startswith("public, max-age=60, s-maxage=")
 
 
 def test_story_month_and_topic_pages_are_cached_too(client):
@@ -336,23 +336,33 @@ def test_turned_off_every_request_reads_the_database(client, settings):
 
 def test_the_next_go_live_moment_is_the_soonest_story_or_note(db):
     now = timezone.now()
-    assert pagecache.next_go_live(now) is None
+    assert cachetags.next_change(now) is None
     story = make_article(published_at=now + timedelta(hours=3))
     make_article(status=Article.Status.DRAFT, published_at=now + timedelta(hours=1))
-    assert pagecache.next_go_live(now) == story.published_at
+    assert cachetags.next_change(now) == story.published_at
     note = Correction.objects.create(article=story, text="Later.", noted_at=now + timedelta(2))
-    assert pagecache.next_go_live(now) == story.published_at
-    assert pagecache.next_go_live(story.published_at) == note.noted_at
+    assert cachetags.next_change(now) == story.published_at
+    assert cachetags.next_change(story.published_at) == note.noted_at
 
 
-def test_a_page_is_kept_no_longer_than_the_cap_or_the_next_go_live(client, settings):
+def test_a_page_is_kept_no_longer_than_the_cap(client, settings):
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 30
     story = make_article()
-    make_article(published_at=timezone.now() + timedelta(seconds=10))
     fetch(client, story.get_absolute_url())
-    key = next(k for k in cache._cache if pagecache.PAGE_KEY_PREFIX in k)
+    key = next(k for k in cache._cache if middleware.PAGE_KEY_PREFIX in k)
     remaining = cache._expire_info[key] - timezone.now().timestamp()
-    assert 0 < remaining <= 10
+    assert 25 < remaining <= 30
+
+
+def test_a_shared_cache_keeps_a_page_no_longer_than_the_next_go_live(client, settings):
+    settings.NEWSROOM_SHARED_CACHE_SECONDS = 300
+    story = make_article()
+    assert "s-maxage=300" in client.get(story.get_absolute_url())["Cache-Control"]
+    cache.clear()
+    make_article(published_at=timezone.now() + timedelta(seconds=10))
+    control = client.get(story.get_absolute_url())["Cache-Control"]
+    seconds = int(control.split("s-maxage=")[1].split(",")[0])
+    assert 0 <= seconds <= 10
 
 
 def test_a_cache_that_stops_answering_costs_the_cache_not_the_page(client, caplog):
@@ -378,34 +388,42 @@ def test_many_changes_in_one_transaction_queue_one_commit_time_invalidation(
     with django_capture_on_commit_callbacks() as callbacks:
         for _ in range(5):
             make_article(tags=["Drones"])
-    assert [c for c in callbacks if c is pagecache._retire_generation] == [
-        pagecache._retire_generation
-    ]
+    queued = [c for c in callbacks if hasattr(c, "newsroom_tags")]
+    assert len(queued) == 1
+    assert {"stories", "topics"} <= queued[0].newsroom_tags
 
 
 def test_a_change_made_by_another_process_empties_this_ones_pages(client):
-    story = make_article()
+    story, other = make_article(), make_article()
     warm(client, story.get_absolute_url())
-    stamp = pagecache.stamp_file()
-    # Another gunicorn worker saving a story moves the stamp; nothing reaches this process's
-    # in-memory cache.
-    later = stamp.stat().st_mtime_ns + 1_000_000 if stamp.exists() else time.time_ns()
+    warm(client, other.get_absolute_url())
+    journal = versions._journal().path
+    # Another gunicorn worker saving the story appends its tags to the journal; nothing else
+    # reaches this process's in-memory cache.
+    line = f"{cachetags.story(story.pk)}\n"
     subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            f"import os, pathlib; p = pathlib.Path({str(stamp)!r}); "
-            f"p.touch(); os.utime(p, ns=({later}, {later}))",
-        ],
+        [sys.executable, "-c", f"open({str(journal)!r}, 'a').write({line!r})"],
         check=True,
         timeout=30,
     )
     assert fetch(client, story.get_absolute_url())[2] > 0
+    assert fetch(client, other.get_absolute_url())[2] == 0
     assert warm(client, story.get_absolute_url())
 
 
-def test_a_generation_left_by_an_older_release_is_replaced_not_a_crash(client):
+def test_a_journal_started_afresh_by_another_process_empties_this_ones_pages(client):
     story = make_article()
-    cache.set(pagecache.GENERATION_KEY, ("token-from-before",))
+    warm(client, story.get_absolute_url())
+    journal = versions._journal().path
+    fresh = journal.with_name(journal.name + ".test")
+    fresh.write_text("")
+    fresh.replace(journal)
+    assert fetch(client, story.get_absolute_url())[2] > 0
+    assert warm(client, story.get_absolute_url())
+
+
+def test_a_schedule_left_by_an_older_release_is_replaced_not_a_crash(client):
+    story = make_article()
+    cache.set(versions.SCHEDULE_KEY, ("token-from-before",))
     assert fetch(client, story.get_absolute_url())[0] == 200
     warm(client, story.get_absolute_url())

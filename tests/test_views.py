@@ -363,7 +363,7 @@ def test_archive_lists_months_and_each_month_its_published_stories(client):
 
 def test_public_pages_can_be_cached_briefly_and_revalidated(client, seed_article):
     response = client.get(seed_article.get_absolute_url())
-    assert response["Cache-Control"] == "public, max-age=60"
+    assert response["Cache-Control"] == "public, max-age=60, s-maxage=600"
     assert response["ETag"]
     # No Last-Modified: a byline or a related story can change the page without the story
     # changing, and only the ETag (a hash of the page) sees that.
@@ -374,7 +374,7 @@ def test_public_pages_can_be_cached_briefly_and_revalidated(client, seed_article
     seed_article.save()
     changed = client.get(seed_article.get_absolute_url(), HTTP_IF_NONE_MATCH=response["ETag"])
     assert changed.status_code == 200
-    assert client.get("/")["Cache-Control"] == "public, max-age=60"
+    assert client.get("/")["Cache-Control"] == "public, max-age=60, s-maxage=600"
 
 
 def test_error_preview_and_consent_pages_are_not_publicly_cached(client):

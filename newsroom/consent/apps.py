@@ -1,7 +1,21 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class ConsentConfig(AppConfig):
     name = "newsroom.consent"
     label = "consent"
     verbose_name = "Cookie consent"
+
+    def ready(self) -> None:
+        from newsroom import pagecache
+
+        from .middleware import page_variant
+        from .models import PAGE_TAG, Category, Cookie, retire_pages
+
+        # Public pages show the banner: one stored copy per consent variant, and a change to
+        # the categories or their cookies retires every page that shows them.
+        pagecache.register_variant(page_variant, vary=("Cookie", "Sec-GPC"), tags=(PAGE_TAG,))
+        for model in (Category, Cookie):
+            for signal in (post_save, post_delete):
+                signal.connect(retire_pages, sender=model, dispatch_uid="consent-pagecache")

@@ -37,6 +37,11 @@ def consent_state(request) -> policy.ConsentState:
     return dataclasses.replace(state, stale=stale) if stale else state
 
 
+def page_variant(request) -> str:
+    """The page cache's variant of a public page for this request (`ConsentState.page_variant`)."""
+    return consent_state(request).page_variant
+
+
 def sends_gpc(request) -> bool:
     # The GPC specification defines "1" as the only value that means anything.
     # From META: request.headers builds a dict of every header, on a cache hit's short path too.

@@ -12,21 +12,24 @@ from django.db import models, router
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from newsroom import pagecache
+
 from . import policy
 
-# What readers' requests read about the categories, kept by this process until anything a reader
-# could see changes (pagecache.change_token: the same cache entry and stamp file that empty the
-# page cache, so an editor's change in any worker or on any server shows on the next request).
-# One (token, values) pair, replaced whole, so a thread never mixes two tokens' values.
-_remembered: tuple[str | None, dict[str, object]] = (None, {})
+# The page-cache tag of everything the consent banner shows: retired when a category or cookie
+# changes (apps.py), which empties the pages showing the banner.
+PAGE_TAG = "consent"
+
+# What readers' requests read about the categories, kept by this process until the categories
+# change (the page cache's version of PAGE_TAG, shared by every worker and server, so an
+# editor's change shows on the next request). One (token, values) pair, replaced whole, so a
+# thread never mixes two tokens' values.
+_remembered: tuple[int | None, dict[str, object]] = (None, {})
 
 
 def _remember(name: str, load):
     global _remembered
-    # Imported here: the page cache belongs to the news app, which imports this module.
-    from newsroom.news.pagecache import change_token
-
-    token = change_token()
+    token = pagecache.version_of(PAGE_TAG)
     if token is None:
         return load()
     if _remembered[0] != token:
@@ -36,6 +39,11 @@ def _remember(name: str, load):
         # Read after the token was: never older than what the token stands for.
         values[name] = load()
     return values[name]
+
+
+def retire_pages(sender, **kwargs) -> None:
+    """A category or cookie changed: the banner on every page, and what is remembered."""
+    pagecache.retire({PAGE_TAG})
 
 
 class CategoryQuerySet(models.QuerySet):

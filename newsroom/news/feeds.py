@@ -10,6 +10,7 @@ read a summary as HTML.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -24,9 +25,15 @@ from django.utils.html import escape
 from django.views.decorators.cache import cache_control
 from taggit.models import Tag
 
+from newsroom import pagecache
+
+from . import cachetags
 from .models import Article, Author
 
 FEED_LENGTH = 50
+# The request a feed is being written for: Django's feed API hands `items()` no request, and
+# the page cache wants the stories it lists named on it.
+_request: ContextVar = ContextVar("newsroom_feed_request", default=None)
 DUBLIN_CORE = "http://purl.org/dc/elements/1.1/"
 
 
@@ -87,9 +94,24 @@ class LatestRssFeed(Feed):
     def stories(self, obj):
         return Article.objects.published()
 
+    def listing_tags(self, obj) -> set[str]:
+        return {cachetags.STORIES}
+
+    def get_feed(self, obj, request):
+        token = _request.set(request)
+        try:
+            return super().get_feed(obj, request)
+        finally:
+            _request.reset(token)
+
     def items(self, obj):
         # Corrections are prefetched for `modified_at`: the query count does not grow with items.
-        return self.stories(obj).with_bylines().prefetch_related("corrections")[:FEED_LENGTH]
+        stories = self.stories(obj).with_bylines().prefetch_related("corrections")[:FEED_LENGTH]
+        stories = list(stories)
+        request = _request.get()
+        if request is not None:
+            pagecache.tag(request, *self.listing_tags(obj), *cachetags.of_listing(stories))
+        return stories
 
     def item_title(self, item: Article) -> str:
         return item.title
@@ -136,6 +158,9 @@ class TagRssFeed(LatestRssFeed):
     def stories(self, obj: Tag):
         return Article.objects.published().by_tag(obj.slug)
 
+    def listing_tags(self, obj: Tag) -> set[str]:
+        return {cachetags.topic(obj.pk), cachetags.topic_stories(obj.pk)}
+
 
 class TagAtomFeed(TagRssFeed):
     feed_type = AtomWithAuthors
@@ -158,6 +183,9 @@ class AuthorRssFeed(LatestRssFeed):
 
     def stories(self, obj: Author):
         return Article.objects.published().by_author(obj)
+
+    def listing_tags(self, obj: Author) -> set[str]:
+        return {cachetags.author(obj.pk), cachetags.author_stories(obj.pk)}
 
 
 class AuthorAtomFeed(AuthorRssFeed):

@@ -26,12 +26,14 @@ from django.db.models import (
 )
 from django.db.models.functions import JSONObject, Lower, Substr, TruncMonth
 from django.db.models.signals import pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
+
+from newsroom import pagecache
 
 from .sanitize import clean_html
 
@@ -70,30 +72,37 @@ def month_start(month: datetime | str) -> datetime:
     return month
 
 
+# Sent before a bulk write of rows readers see (which sends no save or delete signals), with
+# `queryset` (an update: the rows it will touch) or `objects` (bulk_create, bulk_update). Each
+# receiver returns the page-cache tags of those rows (cachetags.rows_tags), retired once the
+# write is made.
+rows_written = Signal()
+
+
 class ReaderVisibleQuerySet(models.QuerySet):
-    """Rows readers see: bulk writes, which send no signals, empty the page cache themselves
-    (saves and deletes do it through signals; see pagecache.py)."""
+    """Rows readers see: bulk writes, which send no signals, retire their pages themselves
+    (saves and deletes do it through signals; see cachetags.py)."""
 
     def update(self, **kwargs) -> int:
+        tags = _tags_of(self.model, queryset=self)
         rows = super().update(**kwargs)
-        _pages_changed()
+        pagecache.retire(tags)
         return rows
 
-    def bulk_create(self, *args, **kwargs):
-        created = super().bulk_create(*args, **kwargs)
-        _pages_changed()
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        pagecache.retire(_tags_of(self.model, objects=created))
         return created
 
-    def bulk_update(self, *args, **kwargs) -> int:
-        rows = super().bulk_update(*args, **kwargs)
-        _pages_changed()
+    def bulk_update(self, objs, *args, **kwargs) -> int:
+        objs = list(objs)
+        rows = super().bulk_update(objs, *args, **kwargs)
+        pagecache.retire(_tags_of(self.model, objects=objs))
         return rows
 
 
-def _pages_changed() -> None:
-    from .pagecache import invalidate
-
-    invalidate()
+def _tags_of(model, **rows) -> set[str]:
+    return {tag for _, tags in rows_written.send(sender=model, **rows) for tag in tags or ()}
 
 
 class Author(models.Model):
@@ -423,6 +432,19 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("news:article_detail", kwargs={"slug": self.slug})
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Where the story was listed when read, so a save can tell whether that changed.
+        instance.listed_as = instance.listing_state()
+        return instance
+
+    def listing_state(self) -> tuple:
+        """What decides where a story is listed and what finds it by headline (deferred
+        fields read as None rather than costing a query)."""
+        values = self.__dict__
+        return tuple(values.get(name) for name in ("status", "published_at", "title", "slug"))
+
     def _measure_lead_image(self) -> None:
         if not self.lead_image:
             self.lead_image_width = self.lead_image_height = None
@@ -644,7 +666,3 @@ def give_every_topic_a_slug(sender, instance: Tag, **kwargs) -> None:
     can't be empty: such a topic gets a made-up one, so its page and links work."""
     if not instance.slug:
         instance.slug = f"topic-{secrets.token_hex(4)}"
-
-
-# Connects the page cache's invalidation to these models, wherever they are saved from.
-from . import pagecache  # noqa: E402, F401

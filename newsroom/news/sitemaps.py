@@ -26,6 +26,9 @@ from django.utils.functional import cached_property
 from django.views.decorators.cache import cache_control
 from taggit.models import Tag, TaggedItem
 
+from newsroom import pagecache
+
+from . import cachetags
 from .models import Article, Author, Byline, Correction, month_start
 
 # Google News reads stories first published in the last two days, at most 1,000 per sitemap.
@@ -40,6 +43,8 @@ ROBOTS_DISALLOW = ("/admin/", "/preview/", "/search/")
 
 # Sitemaps and robots.txt are public and read by robots: a minute in any cache, as the pages.
 public_cache = cache_control(public=True, max_age=60)
+# Every sitemap lists stories, topics or authors with their last change.
+SITEMAP_TAGS = (cachetags.STORIES, cachetags.TOPICS, cachetags.SITEMAPS)
 
 
 def _seconds(moment: datetime) -> datetime:
@@ -244,11 +249,13 @@ SECTIONS = {
 
 @public_cache
 def sitemap_index(request: HttpRequest) -> HttpResponse:
+    pagecache.tag(request, *SITEMAP_TAGS)
     return sitemap_views.index(request, SECTIONS, sitemap_url_name="news:sitemap_section")
 
 
 @public_cache
 def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
+    pagecache.tag(request, *SITEMAP_TAGS)
     # Django's own template writes lastmod as a date only; ours keeps the time, so a
     # correction made on the day of publication still moves it.
     return sitemap_views.sitemap(
@@ -276,6 +283,7 @@ def news_language(language_code: str) -> str:
 @public_cache
 @sitemap_views.x_robots_tag
 def news_sitemap(request: HttpRequest) -> HttpResponse:
+    pagecache.tag(request, *SITEMAP_TAGS)
     since = timezone.now() - NEWS_WINDOW
     stories = (
         _indexable_stories()

@@ -1,7 +1,8 @@
 from django.urls import path, register_converter
 
+from newsroom.pagecache import cached_page
+
 from . import feeds, search, sitemaps, views
-from .pagecache import cached_page
 
 
 class UnicodeSlugConverter:
@@ -27,39 +28,43 @@ app_name = "news"
 urlpatterns = [
     path("", cached_page(views.ArticleListView.as_view()), name="home"),
     path("search/", search.search_view, name="search"),
-    path("feeds/latest.rss", cached_page(feeds.LatestRssFeed(), by_consent=False), name="feed_rss"),
     path(
-        "feeds/latest.atom", cached_page(feeds.LatestAtomFeed(), by_consent=False), name="feed_atom"
+        "feeds/latest.rss", cached_page(feeds.LatestRssFeed(), per_variant=False), name="feed_rss"
+    ),
+    path(
+        "feeds/latest.atom",
+        cached_page(feeds.LatestAtomFeed(), per_variant=False),
+        name="feed_atom",
     ),
     path(
         "tags/<uslug:slug>/feed.rss",
-        cached_page(feeds.TagRssFeed(), by_consent=False),
+        cached_page(feeds.TagRssFeed(), per_variant=False),
         name="tag_feed_rss",
     ),
     path(
         "tags/<uslug:slug>/feed.atom",
-        cached_page(feeds.TagAtomFeed(), by_consent=False),
+        cached_page(feeds.TagAtomFeed(), per_variant=False),
         name="tag_feed_atom",
     ),
     path(
         "authors/<uslug:slug>/feed.rss",
-        cached_page(feeds.AuthorRssFeed(), by_consent=False),
+        cached_page(feeds.AuthorRssFeed(), per_variant=False),
         name="author_feed_rss",
     ),
     path(
         "authors/<uslug:slug>/feed.atom",
-        cached_page(feeds.AuthorAtomFeed(), by_consent=False),
+        cached_page(feeds.AuthorAtomFeed(), per_variant=False),
         name="author_feed_atom",
     ),
-    path("sitemap.xml", cached_page(sitemaps.sitemap_index, by_consent=False), name="sitemap"),
+    path("sitemap.xml", cached_page(sitemaps.sitemap_index, per_variant=False), name="sitemap"),
     path(
         "sitemap-<section>.xml",
-        cached_page(sitemaps.sitemap_section, by_consent=False),
+        cached_page(sitemaps.sitemap_section, per_variant=False),
         name="sitemap_section",
     ),
     path(
         "news-sitemap.xml",
-        cached_page(sitemaps.news_sitemap, by_consent=False),
+        cached_page(sitemaps.news_sitemap, per_variant=False),
         name="news_sitemap",
     ),
     path("robots.txt", sitemaps.robots_txt, name="robots_txt"),

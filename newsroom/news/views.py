@@ -15,7 +15,9 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from . import preview, structured_data
+from newsroom import pagecache
+
+from . import cachetags, preview, structured_data
 from .models import Article, Author
 
 PAGE_SIZE = 20
@@ -82,6 +84,11 @@ class ArticleListView(LookaheadPaginationMixin, ListView):
     def get_queryset(self):
         return Article.objects.published().for_listing()
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        pagecache.tag(self.request, cachetags.STORIES, *cachetags.of_listing(context["articles"]))
+        return context
+
 
 @public_cache
 class ArticleDetailView(DetailView):
@@ -101,6 +108,7 @@ class ArticleDetailView(DetailView):
             self.object.lead_image.url if self.object.lead_image else static("news/logo.png")
         )
         context["structured_data"] = structured_data.news_article(self.object, absolute=absolute)
+        pagecache.tag(self.request, *cachetags.of_story_page(self.object, context["related_links"]))
         return context
 
 
@@ -112,6 +120,7 @@ class ArchiveIndexView(ListView):
     context_object_name = "months"
 
     def get_queryset(self):
+        pagecache.tag(self.request, cachetags.STORIES)
         return Article.objects.months()
 
 
@@ -148,6 +157,8 @@ class ArchiveMonthView(ListView):
         published = Article.objects.published()
         before = published.filter(published_at__lt=self.start).order_by("-published_at")
         after = published.filter(published_at__gte=self.end).order_by("published_at")
+        # The previous and next months depend on every story, not just this month's.
+        pagecache.tag(self.request, cachetags.STORIES, *cachetags.of_listing(context["articles"]))
         return {
             **context,
             "month": self.month,
@@ -173,6 +184,7 @@ class TagListView(ListView):
     context_object_name = "tags"
 
     def get_queryset(self):
+        pagecache.tag(self.request, cachetags.TOPICS)
         published = Article.objects.published().values("pk")
         return (
             Tag.objects.annotate(
@@ -209,6 +221,9 @@ class TagDetailView(LookaheadPaginationMixin, ListView):
         # a query of its own on asking.
         if not context["paginator"].count:
             raise Http404("No published stories with this tag.")
+        listing = cachetags.of_listing(context["articles"])
+        pk = self.tag.pk
+        pagecache.tag(self.request, cachetags.topic(pk), cachetags.topic_stories(pk), *listing)
         return context
 
 
@@ -223,7 +238,11 @@ class AuthorDetailView(LookaheadPaginationMixin, ListView):
         return Article.objects.published().by_author(self.author).for_listing()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(author=self.author, **kwargs)
+        context = super().get_context_data(author=self.author, **kwargs)
+        listing = cachetags.of_listing(context["articles"])
+        pk = self.author.pk
+        pagecache.tag(self.request, cachetags.author(pk), cachetags.author_stories(pk), *listing)
+        return context
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -1,0 +1,252 @@
+"""The page cache's middleware and view wrapper: anonymous readers' stored pages.
+
+`cached_page(view)` marks a public view in the URLconf as storable, and PageCacheMiddleware,
+near the top of the stack, stores and serves it. A reader with no session cookie gets the stored
+copy for their variant: method, scheme and host, full path with query string, language (as
+LocaleMiddleware picks it) and the registered variant (the consent app's). A hit is answered
+before URL resolution, sessions, locale, CSRF, auth, messages or consent run, and costs no SQL:
+the page and the schedule in one cache round trip, its tags' versions in a second. A request
+with a session cookie (an editor) neither reads nor writes the cache, so editors always see the
+database and never leave a page behind for readers.
+
+While a cached page renders, the view's app names what it shows with `tag(request, ...)`. The
+response then carries those tags in the headers shared caches read (`xkey` for Varnish,
+`Surrogate-Key` for Fastly, `Cache-Tag` for Cloudflare) and a `s-maxage` that never reaches
+past the next change due with time, so a scheduled story appears on time through them too.
+
+Pages are stored by the middleware on the way out, after every inner middleware added its
+headers (Vary, Content-Language, X-Frame-Options) and with an ETag, so a hit carries exactly the
+headers of a miss; the outer middleware still runs on each hit: ConditionalGetMiddleware answers
+If-None-Match with a 304, CSP and security headers are set. `NEWSROOM_PAGE_CACHE = False` turns
+storing off (the tag headers stay, for a cache in front); `NEWSROOM_PAGE_CACHE_SECONDS` caps how
+long a page is kept (a safety net: invalidation does not depend on it).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
+
+from newsroom import routers
+
+from . import registry, versions
+from .versions import CACHE_ERRORS, COUNTER_KEY, SCHEDULE_KEY, SETTLE_KEY, logger
+
+PAGE_KEY_PREFIX = "newsroom:page:"
+CACHED_METHODS = frozenset({"GET", "HEAD"})
+# The headers each shared cache reads its tags from, and how it separates them.
+TAG_HEADERS = {"xkey": " ", "Surrogate-Key": " ", "Cache-Tag": ","}
+
+__all__ = ["PageCacheMiddleware", "cached_page", "tag"]
+
+
+def tag(request: HttpRequest, *tags: str) -> None:
+    """Name rows or listings the page being rendered shows; a change to any retires it. Does
+    nothing outside a cached page (a preview, an editor's request)."""
+    collected = getattr(request, "newsroom_page_tags", None)
+    if collected is not None:
+        collected.update(tags)
+
+
+def page_key(request: HttpRequest, *, language: str, variant: str) -> str:
+    """Method, scheme, host, full path, language and variant ("" for pages kept once for every
+    reader: feeds and sitemaps)."""
+    start = f"{request.method}|{request.build_absolute_uri()}|{language}|{variant}"
+    return PAGE_KEY_PREFIX + hashlib.sha256(start.encode()).hexdigest()
+
+
+def is_anonymous_read(request: HttpRequest) -> bool:
+    """An anonymous reader's GET or HEAD: the only requests that may use cached pages or the
+    replica. A session cookie (anyone who has logged in) is enough to be left out."""
+    if request.method not in CACHED_METHODS:
+        return False
+    # Without a session there is no login; asking request.user would load the session and
+    # make every page say `Vary: Cookie`, feeds and sitemaps included.
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES
+
+
+def shared_seconds() -> int:
+    return int(getattr(settings, "NEWSROOM_SHARED_CACHE_SECONDS", 600))
+
+
+def tag_headers() -> list[str]:
+    return list(getattr(settings, "NEWSROOM_CACHE_TAG_HEADERS", list(TAG_HEADERS)))
+
+
+def _storable(response: HttpResponse) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        # A response that sets a cookie belongs to one reader (Django's cache middleware agrees).
+        and not response.cookies
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+    )
+
+
+def _rebuild(status: int, headers: list[tuple[str, str]], body: bytes) -> HttpResponse:
+    response = HttpResponse(body, status=status)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
+def _render(view, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    response = view(request, *args, **kwargs)
+    if hasattr(response, "render") and not response.is_rendered:
+        # Rendered here, not later by the handler, so a template's queries are public reads
+        # too, its tags are collected, and the body exists to be stored.
+        response.render()
+    return response
+
+
+class Lookup:
+    """What the middleware worked out before the view: the language and variant the page will
+    be rendered in, when the render started, when the next change with time is due, and whether
+    pages may be stored and read from the replica now."""
+
+    def __init__(self, *, language: str, variant: str, found: dict | None):
+        self.language = language
+        self.variant = variant
+        self.reachable = found is not None
+        found = found or {}
+        self.started = versions.started(found)
+        now = timezone.now()
+        settle = found.get(SETTLE_KEY)
+        self.settling = isinstance(settle, datetime) and now < settle
+        self.upcoming: datetime | None = None
+        if self.reachable:
+            try:
+                self.upcoming = versions.schedule_state(
+                    found.get(SCHEDULE_KEY),
+                    now=now,
+                    next_change=registry.next_change,
+                    due=registry.due,
+                )
+            except CACHE_ERRORS:
+                logger.warning("Page cache unreachable: pages not cached", exc_info=True)
+                self.reachable = False
+        # Set by the wrapper: whether the page varies by the variant (None: not a cached page).
+        self.per_variant: bool | None = None
+
+
+class PageCacheMiddleware:
+    """Answers a cache hit before the rest of the stack runs, and stores what a miss produced.
+
+    Placed right after the security, CSP, limits, WhiteNoise and ConditionalGet middleware.
+    Only responses of views wrapped in `cached_page` are stored.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_anonymous_read(request):
+            return self.get_response(request)
+        language = translation.get_language_from_request(request)
+        variant = registry.variant_of(request)
+        keys = {
+            True: page_key(request, language=language, variant=variant),
+            False: page_key(request, language=language, variant=""),
+        }
+        found = None
+        if versions.enabled():
+            try:
+                versions.sync()
+                found = cache.get_many([COUNTER_KEY, SCHEDULE_KEY, SETTLE_KEY, *keys.values()])
+            except CACHE_ERRORS:
+                logger.warning("Page cache unreachable: %s not cached", request.path, exc_info=True)
+        lookup = Lookup(language=language, variant=variant, found=found)
+        if lookup.reachable and not lookup.settling:
+            for key in keys.values():
+                hit = self._hit(found.get(key))
+                if hit is not None:
+                    return hit
+        request.newsroom_page_lookup = lookup
+        response = self.get_response(request)
+        self._finish(lookup, keys, request, response)
+        return response
+
+    @staticmethod
+    def _hit(entry) -> HttpResponse | None:
+        # Anything else under the key (say, from an older release) is simply a miss.
+        if not (isinstance(entry, tuple) and len(entry) == 4 and isinstance(entry[0], dict)):
+            return None
+        stored_versions = entry[0]
+        try:
+            if versions.current(stored_versions) != stored_versions:
+                return None
+        except CACHE_ERRORS:
+            return None
+        return _rebuild(*entry[1:])
+
+    @staticmethod
+    def _finish(lookup: Lookup, keys: dict, request: HttpRequest, response: HttpResponse) -> None:
+        tags = getattr(request, "newsroom_page_tags", None)
+        if lookup.per_variant is None or tags is None or not _storable(response):
+            return
+        if lookup.per_variant:
+            tags |= set(registry.variant_tags())
+        _announce(response, tags, upcoming=lookup.upcoming)
+        if not (versions.enabled() and lookup.reachable) or lookup.settling:
+            return
+        if translation.get_language() != lookup.language:
+            return
+        try:
+            page_versions = versions.ensure(tags, started=lookup.started)
+            if page_versions is None:
+                return
+            # ConditionalGetMiddleware would compute the same one on every hit; once is enough.
+            set_response_etag(response)
+            entry = (page_versions, response.status_code, list(response.items()), response.content)
+            cache.set(keys[lookup.per_variant], entry, timeout=versions.max_seconds())
+        except CACHE_ERRORS:
+            logger.warning("Page cache unreachable: %s not stored", request.path, exc_info=True)
+
+
+def _announce(response: HttpResponse, tags: set[str], *, upcoming: datetime | None) -> None:
+    """The tags, in each shared cache's header, and how long a shared cache may keep the page:
+    never past the next change due with time."""
+    ordered = sorted(tags)
+    for header in tag_headers():
+        separator = TAG_HEADERS.get(header, " ")
+        response[header] = separator.join(ordered)
+    seconds = shared_seconds()
+    if upcoming is not None:
+        seconds = min(seconds, max(0, int((upcoming - timezone.now()).total_seconds())))
+    patch_cache_control(response, s_maxage=seconds)
+
+
+def cached_page(view, *, per_variant: bool = True):
+    """Mark `view` as a page PageCacheMiddleware may store for anonymous readers, whose reads
+    may then use the replica.
+
+    `per_variant=False` for feeds and sitemaps, which show nothing a registered variant
+    changes: one copy serves every reader, and the response does not vary on it."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        lookup = getattr(request, "newsroom_page_lookup", None)
+        if lookup is None or not is_anonymous_read(request):
+            return view(request, *args, **kwargs)
+        request.newsroom_page_tags = set()
+        lookup.per_variant = per_variant
+        if lookup.settling:
+            # A change is still reaching the replica: the primary.
+            response = _render(view, request, *args, **kwargs)
+        else:
+            with routers.public_reads():
+                response = _render(view, request, *args, **kwargs)
+        if per_variant:
+            patch_vary_headers(response, registry.variant_vary())
+        return response
+
+    return wrapper
