@@ -51,6 +51,11 @@ def author_stories(pk: int) -> str:
     return f"author-{pk}-stories"
 
 
+def links(pk: int) -> str:
+    """A story's related links, shown on its page alone."""
+    return f"story-{pk}-links"
+
+
 def headline(title: str) -> str:
     """Related links find our story of the same headline ignoring case."""
     return "headline-" + hashlib.sha256(title.casefold().encode()).hexdigest()[:16]
@@ -71,6 +76,7 @@ def of_listing(articles: Iterable[Article]) -> set[str]:
 def of_story_page(article: Article, related_links: Iterable[RelatedLink]) -> set[str]:
     tags = of_listing([article])
     tags.update(topic(t.pk) for t in article.tags.all())
+    tags.add(links(article.pk))
     tags.update(headline(link.title) for link in related_links if not link.url)
     return tags
 
@@ -119,9 +125,9 @@ def author_tags(pk: int) -> set[str]:
     return {author(pk), author_stories(pk), SITEMAPS}
 
 
-def story_detail_tags(article_id: int) -> set[str]:
-    """A related link or a correction note: the story's page and its lines in listings and
-    feeds (the "Updated" time)."""
+def note_tags(article_id: int) -> set[str]:
+    """A correction or update note: the story's page and its lines in listings and feeds (the
+    "Updated" time)."""
     return {story(article_id), SITEMAPS}
 
 
@@ -139,7 +145,7 @@ def rows_tags(sender, *, queryset=None, objects=None, **kwargs) -> set[str]:
     A receiver of `models.rows_written`."""
     if objects is not None:
         objects = list(objects)
-        article_ids = {o.article_id for o in objects} if sender in (RelatedLink, Correction) else ()
+        article_ids = {o.article_id for o in objects} if sender in (RelatedLink, Correction) else set()
         if sender is Article:
             return articles_tags((o.pk, o.title) for o in objects)
         if sender is Byline:
@@ -155,8 +161,10 @@ def rows_tags(sender, *, queryset=None, objects=None, **kwargs) -> set[str]:
         if sender is Author:
             return set().union(*(author_tags(pk) for pk in queryset.values_list("pk", flat=True)))
         article_ids = set(queryset.values_list("article_id", flat=True))
-    if sender in (RelatedLink, Correction):
-        return set().union(*(story_detail_tags(pk) for pk in article_ids))
+    if sender is RelatedLink:
+        return set(map(links, article_ids))
+    if sender is Correction:
+        return set().union(*(note_tags(pk) for pk in article_ids))
     return set()
 
 
