@@ -21,6 +21,8 @@ from django.utils.functional import SimpleLazyObject
 from . import policy
 from .models import Category
 
+CACHE_KEY_HEADER = "X-Consent-Key"
+
 
 def consent_state(request) -> policy.ConsentState:
     """The consent state for a request, parsed from its cookie against the current policy."""
@@ -85,4 +87,7 @@ class ConsentMiddleware:
         response = self.get_response(request)
         if read:
             patch_vary_headers(response, ("Cookie", "Sec-GPC"))
+            # For a shared cache in front: the decision this page was rendered for (see
+            # policy.cache_key), so it never stores a page under a cookie it misread.
+            response[CACHE_KEY_HEADER] = policy.cache_key(request.consent.decision)
         return response

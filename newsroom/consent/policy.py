@@ -4,9 +4,13 @@ Plain Python, no Django: the categories, the reader's decision, and the cookie f
 carries a random consent id that the server-side log (`models.ConsentRecord`) is keyed on, and its
 format is deliberately readable by a person looking in their browser's storage panel, e.g.
 
-    id:Vn3kq0w2ZC1pd1FhWlJmQQ|version:1|preferences:0|analytics:1|marketing:0|time:20250314T093000Z
+    id:Vn3kq0w2ZC1pd1FhWlJmQQ|version:1|preferences:0|analytics:1|marketing:0|rev:3|time:20250314T093000Z
 
-The time is ISO 8601 basic format in UTC, so it needs no `:`.
+The time is ISO 8601 basic format in UTC, so it needs no `:`. `rev` is the sum of the categories'
+versions when the reader chose (versions only go up, so two readers with the same `rev` chose
+under the same versions, and are asked again about the same categories): with the answers and
+the policy version it is the cookie's `cache_key`, what a shared cache in front keeps one copy of
+a page for, whoever the reader. Cookies written before it existed are read without it.
 
 Fields are separated by `|` and named with `:`; every character is one the cookie syntax allows
 unquoted, so no browser or proxy rewrites it. The parser is strict and never raises: anything that
@@ -34,6 +38,7 @@ _VERSION_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,32}")
 _FIELD_SEPARATOR = "|"
 _NAME_SEPARATOR = ":"
 _TIME_PATTERN = re.compile(r"[0-9]{8}T[0-9]{6}Z")
+_REVISION_PATTERN = re.compile(r"0|[1-9][0-9]{0,8}")
 _TIME_FORMAT = "%Y%m%dT%H%M%SZ"
 # secrets.token_urlsafe(16) gives 22 characters; accept a little either side, nothing else.
 _CONSENT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -111,6 +116,8 @@ class Decision:
     version: str
     granted: frozenset[str] = field(default_factory=frozenset)
     decided_at: datetime
+    # The sum of the categories' versions when the reader chose (None in older cookies).
+    revision: int | None = None
 
     def __post_init__(self) -> None:
         unknown = self.granted - set(OPTIONAL_KEYS)
@@ -225,9 +232,22 @@ def serialise(decision: Decision) -> str:
         f"version{_NAME_SEPARATOR}{decision.version}",
     ]
     fields += [f"{key}{_NAME_SEPARATOR}{int(key in decision.granted)}" for key in OPTIONAL_KEYS]
+    if decision.revision is not None:
+        fields.append(f"rev{_NAME_SEPARATOR}{decision.revision}")
     decided_at = decision.decided_at.astimezone(UTC).strftime(_TIME_FORMAT)
     fields.append(f"time{_NAME_SEPARATOR}{decided_at}")
     return _FIELD_SEPARATOR.join(fields)
+
+
+def cache_key(decision: Decision | None) -> str:
+    """What of a decision a public page depends on, the same for every reader who chose alike:
+    the cookie without its id and time ("" without a decision, or for a cookie without `rev`,
+    which a shared cache must not share). deploy/varnish/newsroom.vcl derives the same from the
+    raw cookie and compares it with this, sent back in a header, before storing a page."""
+    if decision is None or decision.revision is None:
+        return ""
+    fields = serialise(decision).split(_FIELD_SEPARATOR)
+    return _FIELD_SEPARATOR.join(f for f in fields if not f.startswith(("id:", "time:")))
 
 
 def parse_cookie(
@@ -251,7 +271,10 @@ def parse_cookie(
     fields = dict(pairs)
     expected = {"id", "version", "time", *OPTIONAL_KEYS}
     # A repeated name would collapse in the dict; insist on exactly one of each.
-    if len(fields) != len(pairs) or set(fields) != expected:
+    if len(fields) != len(pairs) or set(fields) - {"rev"} != expected:
+        return None
+    revision = fields.get("rev")
+    if revision is not None and _REVISION_PATTERN.fullmatch(revision) is None:
         return None
     if fields["version"] != version:
         return None
@@ -273,6 +296,7 @@ def parse_cookie(
             version=version,
             granted=frozenset(key for key in OPTIONAL_KEYS if fields[key] == "1"),
             decided_at=decided_at,
+            revision=int(revision) if revision is not None else None,
         )
     except ValueError:
         # Only reachable if the configured version itself is unusable; still not the reader's fault.
@@ -311,6 +335,7 @@ def decision_for(
     version: str,
     now: datetime,
     consent_id: str,
+    revision: int | None = None,
 ) -> Decision | None:
     """The decision a settings-form action records, or None for an action we do not know.
 
@@ -329,4 +354,10 @@ def decision_for(
         return None
     # Stored to the second: the cookie holds no fractions, and the log should match it exactly.
     decided_at = now.astimezone(UTC).replace(microsecond=0)
-    return Decision(consent_id=consent_id, version=version, granted=granted, decided_at=decided_at)
+    return Decision(
+        consent_id=consent_id,
+        version=version,
+        granted=granted,
+        decided_at=decided_at,
+        revision=revision,
+    )

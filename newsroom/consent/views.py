@@ -75,6 +75,7 @@ def decide(request):
     if not set(request.POST) <= _KNOWN_FIELDS:
         return _render(request, back=back, error=UNKNOWN_CATEGORY, status=400)
     action = request.POST.get("action", "")
+    versions = dict(Category.objects.values_list("key", "version"))
     decision = policy.decision_for(
         action=action,
         # An unticked checkbox is simply absent from the post; that is how "off" arrives.
@@ -87,6 +88,7 @@ def decide(request):
         version=settings.CONSENT_POLICY_VERSION,
         now=timezone.now(),
         consent_id=_consent_id(request),
+        revision=sum(versions.values()),
     )
     if decision is None:
         return _render(request, back=back, error=UNKNOWN_ACTION, status=400)
@@ -95,7 +97,7 @@ def decide(request):
         consent_id=decision.consent_id,
         policy_version=decision.version,
         choices=decision.choices,
-        category_versions=dict(Category.objects.values_list("key", "version")),
+        category_versions=versions,
         method=_method(request),
         language=get_language() or settings.LANGUAGE_CODE,
         gpc=sends_gpc(request),

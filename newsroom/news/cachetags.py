@@ -145,7 +145,9 @@ def rows_tags(sender, *, queryset=None, objects=None, **kwargs) -> set[str]:
     A receiver of `models.rows_written`."""
     if objects is not None:
         objects = list(objects)
-        article_ids = {o.article_id for o in objects} if sender in (RelatedLink, Correction) else set()
+        article_ids = (
+            {o.article_id for o in objects} if sender in (RelatedLink, Correction) else set()
+        )
         if sender is Article:
             return articles_tags((o.pk, o.title) for o in objects)
         if sender is Byline:

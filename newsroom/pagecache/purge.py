@@ -11,6 +11,7 @@ they were just before the commit, and that reached the cache after the first pur
 
 from __future__ import annotations
 
+import atexit
 import heapq
 import itertools
 import logging
@@ -19,7 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 
@@ -49,7 +50,7 @@ def purge(tags: Iterable[str]) -> None:
             batch = tuple(tags[start : start + TAGS_PER_REQUEST])
             _worker.put(Job(url=url, tags=batch))
             if repeat > 0:
-                _worker.put(Job(url=url, tags=batch, repeat=False), delay=repeat)
+                _worker.put(Job(url=url, tags=batch), delay=repeat)
 
 
 def send(url: str, tags: Iterable[str]) -> int:
@@ -60,12 +61,11 @@ def send(url: str, tags: Iterable[str]) -> int:
         return response.status
 
 
-@dataclass(order=True)
+@dataclass(frozen=True)
 class Job:
-    url: str = field(compare=False)
-    tags: tuple[str, ...] = field(compare=False)
-    attempt: int = field(default=0, compare=False)
-    repeat: bool = field(default=True, compare=False)
+    url: str
+    tags: tuple[str, ...]
+    attempt: int = 0
 
 
 class Worker:
@@ -125,7 +125,7 @@ class Worker:
                     error,
                     pause,
                 )
-                retry = Job(url=job.url, tags=job.tags, attempt=job.attempt + 1, repeat=job.repeat)
+                retry = Job(url=job.url, tags=job.tags, attempt=job.attempt + 1)
                 self.put(retry, delay=pause)
             else:
                 logger.error(
@@ -139,6 +139,9 @@ class Worker:
 
 
 _worker = Worker()
+# A command (an import, a shell) that exits right after a change still sends its purges (a
+# cache that is down is not waited for long: a process being stopped must stop).
+atexit.register(lambda: _worker.wait_idle(5))
 
 
 def wait_idle(timeout: float = 10) -> bool:

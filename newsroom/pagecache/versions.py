@@ -206,15 +206,17 @@ def _committed(tags: set[str]) -> None:
     purge.purge(tags - {RESCHEDULE})
 
 
-def _retire_now(tags: set[str], *, upcoming: datetime | None = None) -> None:
+def _retire_now(
+    tags: set[str], *, upcoming: datetime | None = None, checked_at: datetime | None = None
+) -> None:
     journal = _journal()
     try:
         if journal is None:
-            _apply(tags, upcoming)
+            _apply(tags, upcoming, checked_at)
         else:
             # Caught up first, so that this change is read back as news, not as the past.
             journal.sync(_apply, _forget_everything)
-            journal.append(tags, upcoming)
+            journal.append(tags, upcoming, checked_at)
             journal.sync(_apply, _forget_everything)
     except CACHE_ERRORS:
         # The save stands; pages stored before it may be served for up to the cap.
@@ -223,10 +225,13 @@ def _retire_now(tags: set[str], *, upcoming: datetime | None = None) -> None:
         )
 
 
-def _apply(tags: Iterable[str], upcoming: datetime | None) -> None:
+def _apply(
+    tags: Iterable[str], upcoming: datetime | None, checked_at: datetime | None = None
+) -> None:
     """Give each tag a new version in this cache; bring the next change with time forward to
     `upcoming` if it is sooner (never later: two changes committing at once may each have
-    missed the other's story, and looking once too often costs one query)."""
+    missed the other's story, and looking once too often costs one query). With `checked_at`,
+    the schedule was looked at up to then, and `upcoming` is what it found next."""
     tags = set(tags)
     number = _next_number()
     cache.set_many({tag_key(tag): number for tag in tags - {RESCHEDULE}}, timeout=None)
@@ -236,6 +241,11 @@ def _apply(tags: Iterable[str], upcoming: datetime | None) -> None:
     stored = cache.get(SCHEDULE_KEY)
     if not (isinstance(stored, tuple) and len(stored) == 2):
         return  # the next request works it out
+    if checked_at is not None:
+        # Another process applied what fell due: this one need not do it again.
+        if stored[1] < checked_at:
+            cache.set(SCHEDULE_KEY, (upcoming, checked_at), timeout=None)
+        return
     if RESCHEDULE in tags:
         upcoming = timezone.now()
     if upcoming is not None and (stored[0] is None or upcoming < stored[0]):
@@ -276,10 +286,17 @@ class Journal:
         self.offset = 0
         self.lock = threading.Lock()
 
-    def append(self, tags: Iterable[str], upcoming: datetime | None = None) -> None:
+    def append(
+        self,
+        tags: Iterable[str],
+        upcoming: datetime | None = None,
+        checked_at: datetime | None = None,
+    ) -> None:
         words = sorted(tags)
         if upcoming is not None:
             words.append(f"@{upcoming.timestamp()!r}")
+        if checked_at is not None:
+            words.append(f"!{checked_at.timestamp()!r}")
         line = (" ".join(words) + "\n").encode()
         try:
             descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -334,12 +351,13 @@ class Journal:
             return
         complete = chunk[: chunk.rfind(b"\n") + 1]
         self.offset += len(complete)
-        words = set(complete.decode(errors="replace").split())
-        tags = {word for word in words if not word.startswith("@")} | (words & {RESCHEDULE})
-        moments = [_moment(word[1:]) for word in words - tags]
-        upcoming = min((m for m in moments if m is not None), default=None)
-        if tags or upcoming:
-            apply(tags, upcoming)
+        for line in complete.decode(errors="replace").splitlines():
+            words = set(line.split())
+            tags = {w for w in words if not w.startswith(("@", "!"))} | (words & {RESCHEDULE})
+            upcoming = next((_moment(w[1:]) for w in words - tags if w[0] == "@"), None)
+            checked_at = next((_moment(w[1:]) for w in words if w[0] == "!"), None)
+            if tags or upcoming or checked_at:
+                apply(tags, upcoming, checked_at)
 
 
 def _moment(text: str) -> datetime | None:
@@ -395,7 +413,7 @@ def schedule_state(stored, *, now: datetime, next_change, due) -> datetime | Non
     upcoming = next_change(now)
     if tags:
         # Nothing to commit: time moved, not data. Other processes hear of it in the journal.
-        _retire_now(tags, upcoming=upcoming)
-        purge.purge(tags)
+        # Shared caches in front need no purge: no page's s-maxage reached past this moment.
+        _retire_now(tags, upcoming=upcoming, checked_at=now)
     cache.set(SCHEDULE_KEY, (upcoming, now), timeout=None)
     return upcoming
