@@ -151,3 +151,22 @@ def test_demo_editor_command_prints_a_working_login(client):
     response = client.post(reverse("admin:login"), {"username": "editor", "password": password})
     assert response.status_code == 302
     assert client.get(reverse("admin:news_article_changelist")).status_code == 200
+
+
+def test_slug_help_shows_an_address_a_new_story_would_have(editor_client):
+    html = editor_client.get(reverse("admin:news_article_add")).content.decode()
+    assert "/news//" not in html
+    assert "/news/drones-over-japan/" in html
+
+
+def test_slug_help_shows_the_storys_own_address(editor_client):
+    story = make_article(slug="harbour-strike")
+    html = editor_client.get(reverse("admin:news_article_change", args=[story.pk])).content
+    assert "/news//" not in html.decode()
+    assert "address is /news/harbour-strike/." in html.decode()
+
+
+def test_author_slug_help_shows_an_example_address(editor_client):
+    html = editor_client.get(reverse("admin:news_author_add")).content.decode()
+    assert "/authors//" not in html
+    assert "/authors/ann-lee/" in html

@@ -7,6 +7,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 from PIL import Image
@@ -117,6 +118,11 @@ class ArticleAdminForm(forms.ModelForm):
         self.original_status = self.instance.status if self.instance.pk else ""
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
+            if "slug" in self.fields:
+                self.fields["slug"].help_text = format_html(
+                    "This story\u2019s address is {}. Changing it breaks links already shared.",
+                    self.instance.get_absolute_url(),
+                )
         if "status" in self.fields and self.user is not None:
             allowed = workflow.allowed_statuses(self.user, self.instance.pk and self.instance)
             self.fields["status"].choices = [
