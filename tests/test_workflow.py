@@ -10,7 +10,7 @@ from taggit.models import Tag
 
 from newsroom.news import preview, workflow
 from newsroom.news.models import Article, Correction, Revision, StatusChange
-from tests.factories import make_article, make_user
+from tests.factories import make_article, make_author, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -177,8 +177,8 @@ def test_writer_cannot_add_a_correction_note(client):
 
 def test_editor_publishes_schedules_and_unpublishes(client):
     editor = make_user(role="Editor")
-    now_story = make_article(status=Status.REVIEW)
-    later_story = make_article(status=Status.REVIEW)
+    now_story = make_article(status=Status.REVIEW, authors=[make_author()])
+    later_story = make_article(status=Status.REVIEW, authors=[make_author()])
     login(client, editor)
     run_action(client, "publish_now", [now_story])
     assert reload(now_story).is_live
@@ -224,6 +224,121 @@ def test_editor_sees_stories_in_review_first(client):
     listing = client.get(reverse("admin:news_article_changelist")).content.decode()
     assert listing.index("Waiting for you") < listing.index("A newer draft")
     assert listing.index("Waiting for you") < listing.index("Freshly published")
+
+
+# A byline before publishing
+
+NO_AUTHOR = "Add at least one author before publishing"
+
+
+def with_byline(author=None, **overrides):
+    """Form fields for a byline of one author (a new one unless given)."""
+    author = author or make_author()
+    return {
+        "bylines-TOTAL_FORMS": "1",
+        "bylines-0-author": str(author.pk),
+        "bylines-0-position": "0",
+        **overrides,
+    }
+
+
+@pytest.mark.parametrize("days_ahead", [None, 1], ids=["now", "scheduled"])
+def test_a_story_with_no_author_cannot_be_published_through_the_form(client, days_ahead):
+    login(client, make_user(role="Editor"))
+    article = make_article(status=Status.REVIEW)
+    when = {}
+    if days_ahead:
+        later = timezone.localtime() + timedelta(days=days_ahead)
+        when = {"published_at_0": f"{later:%Y-%m-%d}", "published_at_1": f"{later:%H:%M:%S}"}
+    response = client.post(change_url(article), form_data(article, status=Status.PUBLISHED, **when))
+    assert response.status_code == 200
+    assert NO_AUTHOR in response.content.decode()
+    assert reload(article).status == Status.REVIEW
+    assert reload(article).version == article.version
+    assert not StatusChange.objects.exists()
+
+
+def test_a_new_story_with_no_author_cannot_be_published(client):
+    login(client, make_user(role="Editor"))
+    response = client.post(reverse("admin:news_article_add"), form_data(status=Status.PUBLISHED))
+    assert response.status_code == 200
+    assert NO_AUTHOR in response.content.decode()
+    assert not Article.objects.exists()
+
+
+def test_a_story_is_published_once_it_has_an_author(client):
+    login(client, make_user(role="Editor"))
+    article = make_article(status=Status.REVIEW)
+    response = client.post(
+        change_url(article), form_data(article, status=Status.PUBLISHED, **with_byline())
+    )
+    assert response.status_code == 302
+    assert reload(article).is_live
+
+
+def test_an_editor_writing_as_an_author_publishes_under_her_own_byline(client):
+    editor = make_user(role="Editor")
+    own = make_author(name="Mina Park")
+    own.user = editor
+    own.save()
+    login(client, editor)
+    response = client.post(reverse("admin:news_article_add"), form_data(status=Status.PUBLISHED))
+    assert response.status_code == 302
+    assert [a.name for a in Article.objects.get().byline] == ["Mina Park"]
+
+
+def test_removing_the_last_author_of_a_live_story_is_refused(client):
+    login(client, make_user(role="Editor"))
+    author = make_author()
+    article = make_article(authors=[author])
+    byline = article.bylines.get()
+    response = client.post(
+        change_url(article),
+        form_data(
+            article,
+            **with_byline(
+                author,
+                **{
+                    "bylines-INITIAL_FORMS": "1",
+                    "bylines-0-id": str(byline.pk),
+                    "bylines-0-article": str(article.pk),
+                    "bylines-0-DELETE": "on",
+                },
+            ),
+        ),
+    )
+    assert response.status_code == 200
+    assert NO_AUTHOR in response.content.decode()
+    assert [a.pk for a in reload(article).byline] == [author.pk]
+
+
+def test_a_live_story_that_never_had_an_author_can_still_be_corrected(client):
+    login(client, make_user(role="Editor"))
+    article = make_article(title="Old story with a typo")
+    response = client.post(change_url(article), form_data(article, title="Old story, fixed"))
+    assert response.status_code == 302
+    assert reload(article).title == "Old story, fixed"
+
+
+def test_publish_now_refuses_stories_with_no_author_and_publishes_the_rest(client):
+    login(client, make_user(role="Editor"))
+    bare = make_article(title="Nobody wrote this", status=Status.REVIEW)
+    scheduled = make_article(published_at=timezone.now() + timedelta(days=1))
+    signed = make_article(status=Status.REVIEW, authors=[make_author()])
+    run_action(client, "publish_now", [bare, scheduled, signed])
+    assert reload(bare).status == Status.REVIEW
+    assert reload(scheduled).is_scheduled
+    assert reload(signed).is_live
+    listing = client.get(reverse("admin:news_article_changelist")).content.decode()
+    assert f"Not published: \u201cNobody wrote this\u201d: {NO_AUTHOR}" in listing
+
+
+def test_workflow_refuses_to_publish_a_story_with_no_author_whatever_calls_it():
+    article = make_article(status=Status.DRAFT)
+    with pytest.raises(workflow.WorkflowError, match=NO_AUTHOR):
+        workflow.move(article, Status.PUBLISHED, user=make_user(role="Editor"))
+    assert reload(article).status == Status.DRAFT
+    assert not StatusChange.objects.exists()
 
 
 # Preview links
@@ -483,7 +598,9 @@ def test_overlong_topics_are_refused_by_every_path(client, seed_path):
 
 def test_publish_now_publishes_a_scheduled_story_now(client):
     login(client, make_user(role="Editor"))
-    scheduled = make_article(published_at=timezone.now() + timedelta(days=1))
+    scheduled = make_article(
+        published_at=timezone.now() + timedelta(days=1), authors=[make_author()]
+    )
     run_action(client, "publish_now", [scheduled])
     assert reload(scheduled).is_live
     assert client.get(scheduled.get_absolute_url()).status_code == 200
@@ -502,7 +619,7 @@ def test_submit_for_review_leaves_published_stories_alone(client):
 
 def test_a_preview_link_stops_working_when_the_story_changes_status(client):
     editor = make_user(role="Editor")
-    article = make_article(title="Pulled story", status=Status.DRAFT)
+    article = make_article(title="Pulled story", status=Status.DRAFT, authors=[make_author()])
     url = preview.preview_url(article)
     workflow.move(article, Status.PUBLISHED, user=editor)
     workflow.move(article, Status.UNPUBLISHED, user=editor)

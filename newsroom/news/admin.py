@@ -23,6 +23,7 @@ from . import preview, revisions, workflow
 from .forms import (
     ArticleActionForm,
     ArticleAdminForm,
+    BylineFormSet,
     CorrectionFormSet,
     TagActionForm,
 )
@@ -63,11 +64,16 @@ class AuthorAdmin(admin.ModelAdmin):
 
 class BylineInline(admin.TabularInline):
     model = Byline
+    formset = BylineFormSet
     extra = 0
     autocomplete_fields = ["author"]
     fields = ["author", "position"]
     verbose_name = "author"
     verbose_name_plural = "byline (in order)"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"user": request.user})
 
 
 class RelatedLinkInline(admin.TabularInline):

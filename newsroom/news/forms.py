@@ -13,7 +13,7 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 from PIL import Image
 
 from . import revisions, workflow
-from .models import TAG_MAX_CHARS, Article, Revision
+from .models import TAG_MAX_CHARS, Article, Author, Revision
 
 # The editor offers exactly what news/sanitize.py keeps, so nothing an editor makes is lost
 # on save. The sanitiser still cleans whatever arrives: the editor is a convenience, not a
@@ -217,6 +217,42 @@ class ArticleActionForm(ActionForm):
     """The admin's action bar, plus the topic that "Add a topic" adds."""
 
     tag = topic_box(label="Topic:", placeholder="for \u201cAdd a topic\u201d")
+
+
+class BylineFormSet(forms.BaseInlineFormSet):
+    """The byline rows, which must name someone before the story is published or scheduled.
+
+    Checked here rather than in the story's form, which cannot see these rows; by the time the
+    admin validates them, `instance` carries the status the story's form chose.
+    """
+
+    user = None  # set per request by BylineInline.get_formset
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or self.instance.status != Article.Status.PUBLISHED:
+            return
+        # Rows already stored count unless deleted here: a POST may leave them out altogether.
+        deleted = [
+            form.instance.pk for form in self.initial_forms if self._should_delete_form(form)
+        ]
+        kept = self.instance.bylines.exclude(pk__in=deleted).count() if self.instance.pk else 0
+        added = sum(
+            1
+            for form in self.extra_forms
+            if form.cleaned_data.get("author") and not self._should_delete_form(form)
+        )
+        authors = kept + added
+        if not authors and self.user is not None:
+            # A story saved with an empty byline gets its writer's own (ArticleAdmin.save_related).
+            authors = Author.objects.filter(user=self.user).count()
+        if authors:
+            return
+        stored = Article.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        try:
+            workflow.check_byline(stored, self.instance.status, authors=authors)
+        except workflow.WorkflowError as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class CorrectionFormSet(forms.BaseInlineFormSet):
