@@ -348,5 +348,52 @@ def test_a_writer_cannot_open_another_writers_draft(client):
     draft = make_article(status=Article.Status.DRAFT, created_by=other)
     client.force_login(make_user(role="Writer"))
     response = client.get(reverse("admin:news_article_change", args=[draft.pk]))
-    assert response.status_code == 302  # the admin's "doesn't exist" redirect to the index
+    assert response.status_code == 302
     assert client.get(reverse("admin:news_article_changelist")).context["cl"].result_count == 0
+
+
+NOT_YOURS = (
+    "You don\u2019t have access to this story: writers can open only the stories they created"
+)
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        "admin:news_article_change",
+        "admin:news_article_delete",
+        "admin:news_article_history",
+        "admin:news_article_revisions",
+    ],
+)
+def test_a_writer_is_told_honestly_why_another_writers_story_does_not_open(client, view):
+    draft = make_article(
+        title=f"Their {SECRET_WORD}",
+        status=Article.Status.DRAFT,
+        body=f"<p>{SECRET_WORD}</p>",
+        created_by=make_user(role="Writer"),
+    )
+    client.force_login(make_user(role="Writer"))
+    response = client.get(reverse(view, args=[draft.pk]), follow=True)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert NOT_YOURS in html
+    assert "doesn\u2019t exist" not in html and "doesn&#x27;t exist" not in html
+    assert SECRET_WORD not in html
+
+
+def test_a_writer_cannot_restore_another_writers_story_and_is_told_why(client):
+    draft = make_article(status=Article.Status.DRAFT, created_by=make_user(role="Writer"))
+    client.force_login(make_user(role="Writer"))
+    response = client.post(
+        reverse("admin:news_article_restore", args=[draft.pk, 1]), {"x": "1"}, follow=True
+    )
+    assert NOT_YOURS in response.content.decode()
+
+
+def test_a_story_that_does_not_exist_still_says_so(client):
+    client.force_login(make_user(role="Writer"))
+    response = client.get(reverse("admin:news_article_change", args=[999999]), follow=True)
+    html = response.content.decode()
+    assert NOT_YOURS not in html
+    assert "doesn\u2019t exist" in html
