@@ -1,5 +1,6 @@
 """Roles, statuses, preview links, revisions, conflicts and corrections, through the admin."""
 
+import re
 import time
 from datetime import timedelta
 
@@ -8,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from newsroom.news import preview, workflow
+from newsroom.news import preview, revisions, workflow
 from newsroom.news.models import Article, Correction, Revision, StatusChange
 from tests.factories import make_article, make_author, make_user
 
@@ -339,6 +340,86 @@ def test_workflow_refuses_to_publish_a_story_with_no_author_whatever_calls_it():
         workflow.move(article, Status.PUBLISHED, user=make_user(role="Editor"))
     assert reload(article).status == Status.DRAFT
     assert not StatusChange.objects.exists()
+
+
+# The status menu after a refused save
+
+
+def selected_statuses(html):
+    """The options the re-shown form's status menu marks selected (none: a browser shows the
+    first, "Draft")."""
+    menu = re.search(r'<select name="status"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return re.findall(r'<option value="(\w+)" selected>', menu)
+
+
+@pytest.mark.parametrize(
+    ("role", "why", "status"),
+    [
+        ("Writer", "stale", Status.PUBLISHED),  # a choice a writer is not offered
+        ("Writer", "invalid", None),  # no status posted at all
+        ("Editor", "stale", "bogus"),
+        ("Editor", "invalid", None),
+    ],
+)
+def test_a_refused_save_shows_the_storys_real_status_not_draft(client, role, why, status):
+    user = make_user(role=role)
+    article = make_article(status=Status.REVIEW, created_by=user, authors=[make_author()])
+    login(client, user)
+    refused = {"expected_version": str(article.version - 1)} if why == "stale" else {"title": ""}
+    data = form_data(article, **refused)
+    if status is None:
+        del data["status"]
+    else:
+        data["status"] = status
+    response = client.post(change_url(article), data)
+    assert response.status_code == 200
+    assert selected_statuses(response.content.decode()) == [Status.REVIEW]
+    assert reload(article).status == Status.REVIEW
+
+
+@pytest.mark.parametrize(
+    ("picked", "shown"),
+    [(None, Status.REVIEW), (Status.PUBLISHED, Status.PUBLISHED)],
+    ids=["menu-untouched", "menu-changed"],
+)
+def test_a_stale_save_shows_the_status_the_story_moved_to_meanwhile(client, picked, shown):
+    editor, writer = make_user(role="Editor"), make_user(role="Writer")
+    article = make_article(status=Status.DRAFT, created_by=writer, authors=[make_author()])
+    revisions.record(article, user=writer)
+    opened = reload(article)  # the editor opens the draft...
+    workflow.move(article, Status.REVIEW, user=writer)  # ...the writer submits it meanwhile
+    revisions.record(article, user=writer)
+    login(client, editor)
+    data = form_data(opened, title="A typo fixed")
+    if picked:
+        data["status"] = picked
+    response = client.post(change_url(article), data)
+    html = response.content.decode()
+    assert "Not saved" in html
+    assert selected_statuses(html) == [shown]
+    assert reload(article).status == Status.REVIEW
+
+
+def test_a_refused_save_keeps_the_status_the_editor_picked(client):
+    login(client, make_user(role="Editor"))
+    article = make_article(status=Status.REVIEW, authors=[make_author()])
+    response = client.post(
+        change_url(article), form_data(article, title="", status=Status.UNPUBLISHED)
+    )
+    assert response.status_code == 200
+    assert selected_statuses(response.content.decode()) == [Status.UNPUBLISHED]
+    assert reload(article).status == Status.REVIEW
+
+
+def test_the_status_line_after_a_refused_publish_says_the_story_is_still_in_review(client):
+    login(client, make_user(role="Editor"))
+    article = make_article(status=Status.REVIEW, authors=[make_author()])
+    response = client.post(change_url(article), form_data(article, title="", status="published"))
+    html = response.content.decode()
+    status_line = html[html.index("newsroom-status") : html.index("errornote")]
+    assert "<strong>In review</strong>" in status_line
+    assert "Live" not in status_line
+    assert "Preview link" in status_line
 
 
 # Preview links

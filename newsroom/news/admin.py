@@ -397,6 +397,9 @@ class ArticleAdmin(admin.ModelAdmin):
         extra_context = extra_context or {}
         article = self.get_object(request, object_id)
         if article is not None:
+            # The story as stored, for the status line: after a refused save the admin's
+            # `original` carries what the form posted ("Live" for a refused publish).
+            extra_context["stored"] = article
             extra_context["preview_url"] = request.build_absolute_uri(preview.preview_url(article))
             extra_context["preview_days"] = max(1, preview.max_age() // 86400)
         return super().change_view(request, object_id, form_url, extra_context)

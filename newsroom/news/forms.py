@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -92,6 +93,13 @@ class LeadImageField(forms.ImageField):
         )
 
 
+class StatusBoundField(BoundField):
+    """The status menu, showing `ArticleAdminForm.status_shown()` when the form is re-shown."""
+
+    def value(self):
+        return self.form.status_shown(super().value())
+
+
 class ArticleAdminForm(forms.ModelForm):
     user = None  # set per request by ArticleAdmin.get_form
 
@@ -116,6 +124,9 @@ class ArticleAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.original_status = self.instance.status if self.instance.pk else ""
+        # The story's status as stored, and as it was when this form was opened (they differ
+        # after a stale save; None when that is not known): see status_shown().
+        self.stored_status = self.opened_status = self.original_status or None
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
             if "slug" in self.fields:
@@ -128,6 +139,26 @@ class ArticleAdminForm(forms.ModelForm):
             self.fields["status"].choices = [
                 (value, label) for value, label in Article.Status.choices if value in allowed
             ]
+        if "status" in self.fields:
+            self.fields["status"].bound_field_class = StatusBoundField
+
+    def status_shown(self, value):
+        """What the status menu shows once the form is posted: the editor's choice when the
+        menu offers it and they made it, otherwise the story's real status.
+
+        The posted value alone can mislead: one the menu does not offer selects no option, so
+        a browser shows the first ("Draft"), and a stale form posts back the status the story
+        had when it was opened, not the one it has now.
+        """
+        if not self.is_bound:
+            return value
+        offered = value is not None and self.fields["status"].valid_value(value)
+        if offered and (
+            self.stored_status is None
+            or (self.opened_status is not None and value != self.opened_status)
+        ):
+            return value
+        return self.stored_status or self.get_initial_for_field(self.fields["status"], "status")
 
     def clean_tags(self):
         tags = self.cleaned_data.get("tags") or []
@@ -189,6 +220,9 @@ class ArticleAdminForm(forms.ModelForm):
             )
         if expected == current.version:
             return
+        base = Revision.objects.filter(article=current, number=expected).first()
+        self.stored_status = current.status
+        self.opened_status = base.snapshot.get("status") if base is not None else None
         who = current.last_edited_by.get_username() if current.last_edited_by else "Someone"
         when = date_format(timezone.localtime(current.updated_at), "j M Y, H:i")
         messages = [
@@ -196,7 +230,6 @@ class ArticleAdminForm(forms.ModelForm):
             "been overwritten. Your changes are still in the form: copy what you need, reload "
             "the page to see the latest version, and make them again."
         ]
-        base = Revision.objects.filter(article=current, number=expected).first()
         if base is not None:
             changes = revisions.diff(base.snapshot, revisions.snapshot(current))
             messages += [f"Their change \u2014 {change.summary()}" for change in changes]
