@@ -2,6 +2,7 @@
 story pages, listings, feeds, sitemaps, search, preview links and uploaded files. And the
 admin is for staff only."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -199,6 +200,64 @@ def test_a_preview_link_dies_when_the_story_changes_status(client):
     assert SECRET_WORD not in response.content.decode()
 
 
+def lead_image_src(html: str) -> str:
+    return re.search(r'<figure class="story__figure">\s*<img src="([^"]+)"', html).group(1)
+
+
+def test_a_preview_link_shows_its_lead_image_to_whoever_holds_it(client, hidden):
+    with_lead_image(hidden)
+    src = lead_image_src(client.get(preview.preview_url(hidden)).content.decode())
+    response = client.get(src)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    response.close()
+    assert "private" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]
+    assert "noindex" in response["X-Robots-Tag"]
+    # The file itself is still hidden from anyone without the link.
+    assert status(client, hidden.lead_image.url) == 404
+
+
+def test_a_preview_image_dies_with_its_link(client, settings):
+    story = with_lead_image(hidden_story("draft"))
+    src = lead_image_src(client.get(preview.preview_url(story)).content.decode())
+    settings.NEWSROOM_PREVIEW_MAX_AGE = -1
+    assert status(client, src) == 404
+    settings.NEWSROOM_PREVIEW_MAX_AGE = 3600
+    assert status(client, src) == 200
+    story.status = Article.Status.REVIEW
+    story.save()
+    assert status(client, src) == 404
+
+
+def test_a_preview_image_of_a_story_without_one_is_a_404(client):
+    story = hidden_story("draft")
+    url = reverse("news:article_preview_image", kwargs={"token": preview.make_token(story)})
+    assert status(client, url) == 404
+
+
+def test_a_preview_link_leads_to_the_story_once_it_is_published(client):
+    story = hidden_story("draft")
+    url = preview.preview_url(story)
+    story.status, story.published_at = Article.Status.PUBLISHED, timezone.now()
+    story.save()
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == story.get_absolute_url()
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_preview_link_to_a_story_scheduled_since_still_says_expired(client):
+    story = hidden_story("draft", body=f"<p>{SECRET_WORD}</p>")
+    url = preview.preview_url(story)
+    story.status = Article.Status.PUBLISHED
+    story.published_at = timezone.now() + timedelta(days=1)
+    story.save()
+    response = client.get(url)
+    assert response.status_code == 410
+    assert SECRET_WORD not in response.content.decode()
+
+
 # Uploaded files
 
 
@@ -289,5 +348,52 @@ def test_a_writer_cannot_open_another_writers_draft(client):
     draft = make_article(status=Article.Status.DRAFT, created_by=other)
     client.force_login(make_user(role="Writer"))
     response = client.get(reverse("admin:news_article_change", args=[draft.pk]))
-    assert response.status_code == 302  # the admin's "doesn't exist" redirect to the index
+    assert response.status_code == 302
     assert client.get(reverse("admin:news_article_changelist")).context["cl"].result_count == 0
+
+
+NOT_YOURS = (
+    "You don\u2019t have access to this story: writers can open only the stories they created"
+)
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        "admin:news_article_change",
+        "admin:news_article_delete",
+        "admin:news_article_history",
+        "admin:news_article_revisions",
+    ],
+)
+def test_a_writer_is_told_honestly_why_another_writers_story_does_not_open(client, view):
+    draft = make_article(
+        title=f"Their {SECRET_WORD}",
+        status=Article.Status.DRAFT,
+        body=f"<p>{SECRET_WORD}</p>",
+        created_by=make_user(role="Writer"),
+    )
+    client.force_login(make_user(role="Writer"))
+    response = client.get(reverse(view, args=[draft.pk]), follow=True)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert NOT_YOURS in html
+    assert "doesn\u2019t exist" not in html and "doesn&#x27;t exist" not in html
+    assert SECRET_WORD not in html
+
+
+def test_a_writer_cannot_restore_another_writers_story_and_is_told_why(client):
+    draft = make_article(status=Article.Status.DRAFT, created_by=make_user(role="Writer"))
+    client.force_login(make_user(role="Writer"))
+    response = client.post(
+        reverse("admin:news_article_restore", args=[draft.pk, 1]), {"x": "1"}, follow=True
+    )
+    assert NOT_YOURS in response.content.decode()
+
+
+def test_a_story_that_does_not_exist_still_says_so(client):
+    client.force_login(make_user(role="Writer"))
+    response = client.get(reverse("admin:news_article_change", args=[999999]), follow=True)
+    html = response.content.decode()
+    assert NOT_YOURS not in html
+    assert "doesn\u2019t exist" in html

@@ -24,6 +24,15 @@ def editor_client(client):
     return client
 
 
+def byline(author):
+    """Form fields for a byline of `author`: a story is published only with one."""
+    return {
+        "bylines-TOTAL_FORMS": "1",
+        "bylines-0-author": str(author.pk),
+        "bylines-0-position": "0",
+    }
+
+
 def form_data(**overrides):
     data = {
         "title": "Drones over the Bosphorus",
@@ -103,7 +112,8 @@ def test_body_from_the_admin_is_sanitised_on_save(editor_client):
     editor_client.post(
         reverse("admin:news_article_add"),
         form_data(
-            body='<p onclick="x()">Fine <script>alert(1)</script><a href="javascript:x">l</a></p>'
+            body='<p onclick="x()">Fine <script>alert(1)</script><a href="javascript:x">l</a></p>',
+            **byline(make_author()),
         ),
     )
     assert Article.objects.get().body == "<p>Fine <a>l</a></p>"
@@ -111,7 +121,8 @@ def test_body_from_the_admin_is_sanitised_on_save(editor_client):
 
 def test_published_without_a_time_means_now(editor_client):
     editor_client.post(
-        reverse("admin:news_article_add"), form_data(published_at_0="", published_at_1="")
+        reverse("admin:news_article_add"),
+        form_data(published_at_0="", published_at_1="", **byline(make_author())),
     )
     assert Article.objects.published().count() == 1
 
@@ -151,3 +162,22 @@ def test_demo_editor_command_prints_a_working_login(client):
     response = client.post(reverse("admin:login"), {"username": "editor", "password": password})
     assert response.status_code == 302
     assert client.get(reverse("admin:news_article_changelist")).status_code == 200
+
+
+def test_slug_help_shows_an_address_a_new_story_would_have(editor_client):
+    html = editor_client.get(reverse("admin:news_article_add")).content.decode()
+    assert "/news//" not in html
+    assert "/news/drones-over-japan/" in html
+
+
+def test_slug_help_shows_the_storys_own_address(editor_client):
+    story = make_article(slug="harbour-strike")
+    html = editor_client.get(reverse("admin:news_article_change", args=[story.pk])).content
+    assert "/news//" not in html.decode()
+    assert "address is /news/harbour-strike/." in html.decode()
+
+
+def test_author_slug_help_shows_an_example_address(editor_client):
+    html = editor_client.get(reverse("admin:news_author_add")).content.decode()
+    assert "/authors//" not in html
+    assert "/authors/ann-lee/" in html

@@ -90,6 +90,18 @@ def test_publish_never_republishes_a_story_an_editor_unpublished(seed_path):
     assert Article.objects.get().status == Article.Status.UNPUBLISHED
 
 
+def test_publish_leaves_a_draft_whose_byline_was_removed_unpublished_and_says_why(seed_path):
+    run(str(seed_path))
+    Byline.objects.all().delete()
+    output = run("--publish", str(seed_path))
+    article = Article.objects.get()
+    assert article.status == Article.Status.DRAFT
+    assert article.published_at is None
+    assert "not published: Add at least one author before publishing" in output
+    run("--publish", "--author", "Jane Wire", str(seed_path))
+    assert Article.objects.get().is_live
+
+
 def test_publish_makes_the_story_visible_at_once(seed_path):
     run("--publish", str(seed_path))
     assert Article.objects.published().get().title == HEADLINE

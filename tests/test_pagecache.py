@@ -151,7 +151,9 @@ def test_a_cached_page_still_answers_a_conditional_get_with_304(client):
 
 def test_publishing_shows_on_the_next_request(client, backend):
     editor = make_user(role="Editor")
-    draft = make_article(title="Held back for now", status=Article.Status.DRAFT)
+    draft = make_article(
+        title="Held back for now", status=Article.Status.DRAFT, authors=[make_author()]
+    )
     assert "Held back for now" not in warm(client, "/")
     assert fetch(client, draft.get_absolute_url())[0] == 404
 

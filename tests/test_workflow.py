@@ -1,5 +1,6 @@
 """Roles, statuses, preview links, revisions, conflicts and corrections, through the admin."""
 
+import re
 import time
 from datetime import timedelta
 
@@ -8,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from newsroom.news import preview, workflow
+from newsroom.news import preview, revisions, workflow
 from newsroom.news.models import Article, Correction, Revision, StatusChange
-from tests.factories import make_article, make_user
+from tests.factories import make_article, make_author, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -177,8 +178,8 @@ def test_writer_cannot_add_a_correction_note(client):
 
 def test_editor_publishes_schedules_and_unpublishes(client):
     editor = make_user(role="Editor")
-    now_story = make_article(status=Status.REVIEW)
-    later_story = make_article(status=Status.REVIEW)
+    now_story = make_article(status=Status.REVIEW, authors=[make_author()])
+    later_story = make_article(status=Status.REVIEW, authors=[make_author()])
     login(client, editor)
     run_action(client, "publish_now", [now_story])
     assert reload(now_story).is_live
@@ -224,6 +225,201 @@ def test_editor_sees_stories_in_review_first(client):
     listing = client.get(reverse("admin:news_article_changelist")).content.decode()
     assert listing.index("Waiting for you") < listing.index("A newer draft")
     assert listing.index("Waiting for you") < listing.index("Freshly published")
+
+
+# A byline before publishing
+
+NO_AUTHOR = "Add at least one author before publishing"
+
+
+def with_byline(author=None, **overrides):
+    """Form fields for a byline of one author (a new one unless given)."""
+    author = author or make_author()
+    return {
+        "bylines-TOTAL_FORMS": "1",
+        "bylines-0-author": str(author.pk),
+        "bylines-0-position": "0",
+        **overrides,
+    }
+
+
+@pytest.mark.parametrize("days_ahead", [None, 1], ids=["now", "scheduled"])
+def test_a_story_with_no_author_cannot_be_published_through_the_form(client, days_ahead):
+    login(client, make_user(role="Editor"))
+    article = make_article(status=Status.REVIEW)
+    when = {}
+    if days_ahead:
+        later = timezone.localtime() + timedelta(days=days_ahead)
+        when = {"published_at_0": f"{later:%Y-%m-%d}", "published_at_1": f"{later:%H:%M:%S}"}
+    response = client.post(change_url(article), form_data(article, status=Status.PUBLISHED, **when))
+    assert response.status_code == 200
+    assert NO_AUTHOR in response.content.decode()
+    assert reload(article).status == Status.REVIEW
+    assert reload(article).version == article.version
+    assert not StatusChange.objects.exists()
+
+
+def test_a_new_story_with_no_author_cannot_be_published(client):
+    login(client, make_user(role="Editor"))
+    response = client.post(reverse("admin:news_article_add"), form_data(status=Status.PUBLISHED))
+    assert response.status_code == 200
+    assert NO_AUTHOR in response.content.decode()
+    assert not Article.objects.exists()
+
+
+def test_a_story_is_published_once_it_has_an_author(client):
+    login(client, make_user(role="Editor"))
+    article = make_article(status=Status.REVIEW)
+    response = client.post(
+        change_url(article), form_data(article, status=Status.PUBLISHED, **with_byline())
+    )
+    assert response.status_code == 302
+    assert reload(article).is_live
+
+
+def test_an_editor_writing_as_an_author_publishes_under_her_own_byline(client):
+    editor = make_user(role="Editor")
+    own = make_author(name="Mina Park")
+    own.user = editor
+    own.save()
+    login(client, editor)
+    response = client.post(reverse("admin:news_article_add"), form_data(status=Status.PUBLISHED))
+    assert response.status_code == 302
+    assert [a.name for a in Article.objects.get().byline] == ["Mina Park"]
+
+
+def test_removing_the_last_author_of_a_live_story_is_refused(client):
+    login(client, make_user(role="Editor"))
+    author = make_author()
+    article = make_article(authors=[author])
+    byline = article.bylines.get()
+    response = client.post(
+        change_url(article),
+        form_data(
+            article,
+            **with_byline(
+                author,
+                **{
+                    "bylines-INITIAL_FORMS": "1",
+                    "bylines-0-id": str(byline.pk),
+                    "bylines-0-article": str(article.pk),
+                    "bylines-0-DELETE": "on",
+                },
+            ),
+        ),
+    )
+    assert response.status_code == 200
+    assert NO_AUTHOR in response.content.decode()
+    assert [a.pk for a in reload(article).byline] == [author.pk]
+
+
+def test_a_live_story_that_never_had_an_author_can_still_be_corrected(client):
+    login(client, make_user(role="Editor"))
+    article = make_article(title="Old story with a typo")
+    response = client.post(change_url(article), form_data(article, title="Old story, fixed"))
+    assert response.status_code == 302
+    assert reload(article).title == "Old story, fixed"
+
+
+def test_publish_now_refuses_stories_with_no_author_and_publishes_the_rest(client):
+    login(client, make_user(role="Editor"))
+    bare = make_article(title="Nobody wrote this", status=Status.REVIEW)
+    scheduled = make_article(published_at=timezone.now() + timedelta(days=1))
+    signed = make_article(status=Status.REVIEW, authors=[make_author()])
+    run_action(client, "publish_now", [bare, scheduled, signed])
+    assert reload(bare).status == Status.REVIEW
+    assert reload(scheduled).is_scheduled
+    assert reload(signed).is_live
+    listing = client.get(reverse("admin:news_article_changelist")).content.decode()
+    assert f"Not published: \u201cNobody wrote this\u201d: {NO_AUTHOR}" in listing
+
+
+def test_workflow_refuses_to_publish_a_story_with_no_author_whatever_calls_it():
+    article = make_article(status=Status.DRAFT)
+    with pytest.raises(workflow.WorkflowError, match=NO_AUTHOR):
+        workflow.move(article, Status.PUBLISHED, user=make_user(role="Editor"))
+    assert reload(article).status == Status.DRAFT
+    assert not StatusChange.objects.exists()
+
+
+# The status menu after a refused save
+
+
+def selected_statuses(html):
+    """The options the re-shown form's status menu marks selected (none: a browser shows the
+    first, "Draft")."""
+    menu = re.search(r'<select name="status"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return re.findall(r'<option value="(\w+)" selected>', menu)
+
+
+@pytest.mark.parametrize(
+    ("role", "why", "status"),
+    [
+        ("Writer", "stale", Status.PUBLISHED),  # a choice a writer is not offered
+        ("Writer", "invalid", None),  # no status posted at all
+        ("Editor", "stale", "bogus"),
+        ("Editor", "invalid", None),
+    ],
+)
+def test_a_refused_save_shows_the_storys_real_status_not_draft(client, role, why, status):
+    user = make_user(role=role)
+    article = make_article(status=Status.REVIEW, created_by=user, authors=[make_author()])
+    login(client, user)
+    refused = {"expected_version": str(article.version - 1)} if why == "stale" else {"title": ""}
+    data = form_data(article, **refused)
+    if status is None:
+        del data["status"]
+    else:
+        data["status"] = status
+    response = client.post(change_url(article), data)
+    assert response.status_code == 200
+    assert selected_statuses(response.content.decode()) == [Status.REVIEW]
+    assert reload(article).status == Status.REVIEW
+
+
+@pytest.mark.parametrize(
+    ("picked", "shown"),
+    [(None, Status.REVIEW), (Status.PUBLISHED, Status.PUBLISHED)],
+    ids=["menu-untouched", "menu-changed"],
+)
+def test_a_stale_save_shows_the_status_the_story_moved_to_meanwhile(client, picked, shown):
+    editor, writer = make_user(role="Editor"), make_user(role="Writer")
+    article = make_article(status=Status.DRAFT, created_by=writer, authors=[make_author()])
+    revisions.record(article, user=writer)
+    opened = reload(article)  # the editor opens the draft...
+    workflow.move(article, Status.REVIEW, user=writer)  # ...the writer submits it meanwhile
+    revisions.record(article, user=writer)
+    login(client, editor)
+    data = form_data(opened, title="A typo fixed")
+    if picked:
+        data["status"] = picked
+    response = client.post(change_url(article), data)
+    html = response.content.decode()
+    assert "Not saved" in html
+    assert selected_statuses(html) == [shown]
+    assert reload(article).status == Status.REVIEW
+
+
+def test_a_refused_save_keeps_the_status_the_editor_picked(client):
+    login(client, make_user(role="Editor"))
+    article = make_article(status=Status.REVIEW, authors=[make_author()])
+    response = client.post(
+        change_url(article), form_data(article, title="", status=Status.UNPUBLISHED)
+    )
+    assert response.status_code == 200
+    assert selected_statuses(response.content.decode()) == [Status.UNPUBLISHED]
+    assert reload(article).status == Status.REVIEW
+
+
+def test_the_status_line_after_a_refused_publish_says_the_story_is_still_in_review(client):
+    login(client, make_user(role="Editor"))
+    article = make_article(status=Status.REVIEW, authors=[make_author()])
+    response = client.post(change_url(article), form_data(article, title="", status="published"))
+    html = response.content.decode()
+    status_line = html[html.index("newsroom-status") : html.index("errornote")]
+    assert "<strong>In review</strong>" in status_line
+    assert "Live" not in status_line
+    assert "Preview link" in status_line
 
 
 # Preview links
@@ -483,7 +679,9 @@ def test_overlong_topics_are_refused_by_every_path(client, seed_path):
 
 def test_publish_now_publishes_a_scheduled_story_now(client):
     login(client, make_user(role="Editor"))
-    scheduled = make_article(published_at=timezone.now() + timedelta(days=1))
+    scheduled = make_article(
+        published_at=timezone.now() + timedelta(days=1), authors=[make_author()]
+    )
     run_action(client, "publish_now", [scheduled])
     assert reload(scheduled).is_live
     assert client.get(scheduled.get_absolute_url()).status_code == 200
@@ -502,7 +700,7 @@ def test_submit_for_review_leaves_published_stories_alone(client):
 
 def test_a_preview_link_stops_working_when_the_story_changes_status(client):
     editor = make_user(role="Editor")
-    article = make_article(title="Pulled story", status=Status.DRAFT)
+    article = make_article(title="Pulled story", status=Status.DRAFT, authors=[make_author()])
     url = preview.preview_url(article)
     workflow.move(article, Status.PUBLISHED, user=editor)
     workflow.move(article, Status.UNPUBLISHED, user=editor)

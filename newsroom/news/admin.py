@@ -6,6 +6,7 @@ crafted and every save leaves a revision.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
@@ -23,6 +24,7 @@ from . import preview, revisions, workflow
 from .forms import (
     ArticleActionForm,
     ArticleAdminForm,
+    BylineFormSet,
     CorrectionFormSet,
     TagActionForm,
 )
@@ -38,6 +40,13 @@ from .models import (
 )
 
 Status = Article.Status
+
+# get_queryset's rule, said to a writer who opens a story it hides (instead of the admin's
+# "doesn't exist", which is not true).
+NOT_YOURS = (
+    "You don\u2019t have access to this story: writers can open only the stories they created. "
+    "Ask an editor if you need it."
+)
 
 
 def topic_from_action_bar(model_admin, request, *, field: str, box: str) -> str | None:
@@ -63,11 +72,16 @@ class AuthorAdmin(admin.ModelAdmin):
 
 class BylineInline(admin.TabularInline):
     model = Byline
+    formset = BylineFormSet
     extra = 0
     autocomplete_fields = ["author"]
     fields = ["author", "position"]
     verbose_name = "author"
     verbose_name_plural = "byline (in order)"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"user": request.user})
 
 
 class RelatedLinkInline(admin.TabularInline):
@@ -351,10 +365,41 @@ class ArticleAdmin(admin.ModelAdmin):
     def view_on_site(self, obj):
         return obj.get_absolute_url() if obj.is_live else preview.preview_url(obj)
 
+    def _refuse_if_hidden(self, request, object_id):
+        """The story list with NOT_YOURS when the story exists but is another writer's; None
+        when the user may open it or it really doesn't exist (the admin says so then)."""
+        if workflow.is_editor(request.user):
+            return None
+        try:
+            pk = int(unquote(str(object_id)))
+        except ValueError:
+            return None
+        if self.get_queryset(request).filter(pk=pk).exists():
+            return None
+        if not Article.objects.filter(pk=pk).exists():
+            return None
+        self.message_user(request, NOT_YOURS, messages.ERROR)
+        return redirect("admin:news_article_changelist")
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if refused := self._refuse_if_hidden(request, object_id):
+            return refused
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        if refused := self._refuse_if_hidden(request, object_id):
+            return refused
+        return super().history_view(request, object_id, extra_context)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if refused := self._refuse_if_hidden(request, object_id):
+            return refused
         extra_context = extra_context or {}
         article = self.get_object(request, object_id)
         if article is not None:
+            # The story as stored, for the status line: after a refused save the admin's
+            # `original` carries what the form posted ("Live" for a refused publish).
+            extra_context["stored"] = article
             extra_context["preview_url"] = request.build_absolute_uri(preview.preview_url(article))
             extra_context["preview_days"] = max(1, preview.max_age() // 86400)
         return super().change_view(request, object_id, form_url, extra_context)
@@ -381,6 +426,8 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def revisions_view(self, request, pk):
         """The story's revisions, newest first, and the difference between any two."""
+        if refused := self._refuse_if_hidden(request, pk):
+            return refused
         article = self._article_or_404(request, pk)
         history = list(article.revisions.select_related("created_by"))
         numbers = [r.number for r in history]
@@ -411,6 +458,8 @@ class ArticleAdmin(admin.ModelAdmin):
     def restore_view(self, request, pk, number):
         if request.method != "POST":
             return redirect("admin:news_article_revisions", pk=pk)
+        if refused := self._refuse_if_hidden(request, pk):
+            return refused
         article = self._article_or_404(request, pk)
         if not self.has_change_permission(request, article):
             raise PermissionDenied

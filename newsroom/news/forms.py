@@ -5,14 +5,16 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 from PIL import Image
 
 from . import revisions, workflow
-from .models import TAG_MAX_CHARS, Article, Revision
+from .models import TAG_MAX_CHARS, Article, Author, Revision
 
 # The editor offers exactly what news/sanitize.py keeps, so nothing an editor makes is lost
 # on save. The sanitiser still cleans whatever arrives: the editor is a convenience, not a
@@ -91,6 +93,13 @@ class LeadImageField(forms.ImageField):
         )
 
 
+class StatusBoundField(BoundField):
+    """The status menu, showing `ArticleAdminForm.status_shown()` when the form is re-shown."""
+
+    def value(self):
+        return self.form.status_shown(super().value())
+
+
 class ArticleAdminForm(forms.ModelForm):
     user = None  # set per request by ArticleAdmin.get_form
 
@@ -115,13 +124,41 @@ class ArticleAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.original_status = self.instance.status if self.instance.pk else ""
+        # The story's status as stored, and as it was when this form was opened (they differ
+        # after a stale save; None when that is not known): see status_shown().
+        self.stored_status = self.opened_status = self.original_status or None
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
+            if "slug" in self.fields:
+                self.fields["slug"].help_text = format_html(
+                    "This story\u2019s address is {}. Changing it breaks links already shared.",
+                    self.instance.get_absolute_url(),
+                )
         if "status" in self.fields and self.user is not None:
             allowed = workflow.allowed_statuses(self.user, self.instance.pk and self.instance)
             self.fields["status"].choices = [
                 (value, label) for value, label in Article.Status.choices if value in allowed
             ]
+        if "status" in self.fields:
+            self.fields["status"].bound_field_class = StatusBoundField
+
+    def status_shown(self, value):
+        """What the status menu shows once the form is posted: the editor's choice when the
+        menu offers it and they made it, otherwise the story's real status.
+
+        The posted value alone can mislead: one the menu does not offer selects no option, so
+        a browser shows the first ("Draft"), and a stale form posts back the status the story
+        had when it was opened, not the one it has now.
+        """
+        if not self.is_bound:
+            return value
+        offered = value is not None and self.fields["status"].valid_value(value)
+        if offered and (
+            self.stored_status is None
+            or (self.opened_status is not None and value != self.opened_status)
+        ):
+            return value
+        return self.stored_status or self.get_initial_for_field(self.fields["status"], "status")
 
     def clean_tags(self):
         tags = self.cleaned_data.get("tags") or []
@@ -183,6 +220,9 @@ class ArticleAdminForm(forms.ModelForm):
             )
         if expected == current.version:
             return
+        base = Revision.objects.filter(article=current, number=expected).first()
+        self.stored_status = current.status
+        self.opened_status = base.snapshot.get("status") if base is not None else None
         who = current.last_edited_by.get_username() if current.last_edited_by else "Someone"
         when = date_format(timezone.localtime(current.updated_at), "j M Y, H:i")
         messages = [
@@ -190,7 +230,6 @@ class ArticleAdminForm(forms.ModelForm):
             "been overwritten. Your changes are still in the form: copy what you need, reload "
             "the page to see the latest version, and make them again."
         ]
-        base = Revision.objects.filter(article=current, number=expected).first()
         if base is not None:
             changes = revisions.diff(base.snapshot, revisions.snapshot(current))
             messages += [f"Their change \u2014 {change.summary()}" for change in changes]
@@ -211,6 +250,42 @@ class ArticleActionForm(ActionForm):
     """The admin's action bar, plus the topic that "Add a topic" adds."""
 
     tag = topic_box(label="Topic:", placeholder="for \u201cAdd a topic\u201d")
+
+
+class BylineFormSet(forms.BaseInlineFormSet):
+    """The byline rows, which must name someone before the story is published or scheduled.
+
+    Checked here rather than in the story's form, which cannot see these rows; by the time the
+    admin validates them, `instance` carries the status the story's form chose.
+    """
+
+    user = None  # set per request by BylineInline.get_formset
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or self.instance.status != Article.Status.PUBLISHED:
+            return
+        # Rows already stored count unless deleted here: a POST may leave them out altogether.
+        deleted = [
+            form.instance.pk for form in self.initial_forms if self._should_delete_form(form)
+        ]
+        kept = self.instance.bylines.exclude(pk__in=deleted).count() if self.instance.pk else 0
+        added = sum(
+            1
+            for form in self.extra_forms
+            if form.cleaned_data.get("author") and not self._should_delete_form(form)
+        )
+        authors = kept + added
+        if not authors and self.user is not None:
+            # A story saved with an empty byline gets its writer's own (ArticleAdmin.save_related).
+            authors = Author.objects.filter(user=self.user).count()
+        if authors:
+            return
+        stored = Article.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        try:
+            workflow.check_byline(stored, self.instance.status, authors=authors)
+        except workflow.WorkflowError as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class CorrectionFormSet(forms.BaseInlineFormSet):

@@ -405,6 +405,7 @@ def _import_story(
         report.slug = article.slug
         changes = _apply_options(
             article,
+            report=report,
             authors=authors,
             publish=publish,
             author=byline if explicit_author else None,
@@ -435,6 +436,7 @@ def _import_story(
     RelatedLink.objects.bulk_create(_related_links(article, story, report))
     _apply_options(
         article,
+        report=report,
         authors=authors,
         publish=publish,
         author=byline if explicit_author else None,
@@ -452,27 +454,39 @@ def _import_story(
 def _apply_options(
     article: Article,
     *,
+    report: FileReport,
     authors: dict[str, Author],
     publish: bool,
     author: str | None,
     tags: list[str],
     user,
 ) -> list[str]:
-    """Apply --publish, --author and --tag; say what changed (nothing, on a plain re-run).
+    """Apply --publish, --author and --tag; say what changed (nothing, on a plain re-run), and
+    in `report` what could not be done.
 
     --publish publishes a story that has never been published; one an editor has unpublished
     stays unpublished, so re-running `make run` cannot undo an editor's decision.
     """
     changes = []
-    if publish and article.status in (Status.DRAFT, Status.REVIEW) and not article.published_at:
-        from_status = article.status
-        article.status, article.published_at = Status.PUBLISHED, timezone.now()
-        article.last_edited_by = user
-        article.save()
-        workflow.record(article, from_status=from_status, user=user)
-        changes.append("published")
-    if author and [a.name for a in article.byline] != [author]:
+    # The byline first: publishing needs one.
+    rebylined = bool(author and [a.name for a in article.byline] != [author])
+    if rebylined:
         _set_byline(article, author, authors)
+    if publish and article.status in (Status.DRAFT, Status.REVIEW) and not article.published_at:
+        try:
+            workflow.check_byline(article, Status.PUBLISHED, authors=article.bylines.count())
+        except workflow.WorkflowError as exc:
+            # New stories always get a byline (--author, or the desk's); this one's was removed
+            # in the admin since, and the desk's is not put back over an editor's choice.
+            report.warnings.append(f"not published: {exc} (Add one in the admin, or use --author.)")
+        else:
+            from_status = article.status
+            article.status, article.published_at = Status.PUBLISHED, timezone.now()
+            article.last_edited_by = user
+            article.save()
+            workflow.record(article, from_status=from_status, user=user)
+            changes.append("published")
+    if rebylined:
         changes.append(f"byline {author}")
     missing = [t for t in tags if t.casefold() not in {n.casefold() for n in article.tags.names()}]
     if missing:

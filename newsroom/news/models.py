@@ -111,7 +111,8 @@ class Author(models.Model):
         max_length=200,
         unique=True,
         allow_unicode=True,
-        help_text="The author's page address: /authors/<slug>/.",
+        # Not "/authors/<slug>/": the admin shows help text as HTML, and <slug> is a tag there.
+        help_text="The end of the author's page address: /authors/ann-lee/ for Ann Lee.",
     )
     bio = models.TextField(
         blank=True, help_text="A sentence or two for the author page. Plain text."
@@ -284,7 +285,9 @@ class Article(models.Model):
         max_length=200,
         unique=True,
         allow_unicode=True,
-        help_text="The story's address: /news/<slug>/. Changing it breaks links already shared.",
+        help_text="The end of the story's address, filled from the headline: "
+        "/news/drones-over-japan/ for \u201cDrones over Japan\u201d. Changing it breaks links "
+        "already shared.",
     )
     standfirst = models.TextField(
         blank=True,

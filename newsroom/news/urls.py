@@ -72,6 +72,11 @@ urlpatterns = [
         "news/<uslug:slug>/", cached_page(views.ArticleDetailView.as_view()), name="article_detail"
     ),
     path("preview/<str:token>/", views.ArticlePreviewView.as_view(), name="article_preview"),
+    path(
+        "preview/<str:token>/lead-image/",
+        views.article_preview_image,
+        name="article_preview_image",
+    ),
     path("archive/", cached_page(views.ArchiveIndexView.as_view()), name="archive"),
     path(
         "archive/<int:year>/<int:month>/",

@@ -2,17 +2,19 @@
 
 from datetime import date, datetime, time
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.generic import DetailView, ListView
+from django.views.static import serve
 from taggit.models import Tag
 
 from newsroom import pagecache
@@ -104,12 +106,14 @@ class ArticleDetailView(DetailView):
         context["related_links"] = self.object.related_for_page()
         absolute = self.request.build_absolute_uri
         context["canonical"] = self.object.canonical(absolute)
-        context["share_image"] = absolute(
-            self.object.lead_image.url if self.object.lead_image else static("news/logo.png")
-        )
+        context["lead_image_url"] = self.lead_image_url() if self.object.lead_image else ""
+        context["share_image"] = absolute(context["lead_image_url"] or static("news/logo.png"))
         context["structured_data"] = structured_data.news_article(self.object, absolute=absolute)
         pagecache.tag(self.request, *cachetags.of_story_page(self.object, context["related_links"]))
         return context
+
+    def lead_image_url(self) -> str:
+        return self.object.lead_image.url
 
 
 @public_cache
@@ -249,7 +253,8 @@ class AuthorDetailView(LookaheadPaginationMixin, ListView):
 class ArticlePreviewView(ArticleDetailView):
     """A story exactly as readers will see it, before it is live, for whoever holds the link.
 
-    Never cached and never indexed; an expired link says so, a forged one is a plain 404.
+    Never cached and never indexed; an expired link says so, a forged one is a plain 404, and
+    one to a story that has gone live since leads to the story's page.
     """
 
     def get_object(self, queryset=None):
@@ -265,12 +270,35 @@ class ArticlePreviewView(ArticleDetailView):
             response = super().get(request, *args, **kwargs)
         except PreviewLinkExpired:
             response = render(request, "news/preview_expired.html", status=410)
+        except preview.PreviewPublished as published:
+            response = redirect(published.article)
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(preview=True, **kwargs)
 
+    def lead_image_url(self) -> str:
+        return preview.lead_image_url(self.kwargs["token"])
+
 
 class PreviewLinkExpired(Exception):
     pass
+
+
+@never_cache
+def article_preview_image(request, token):
+    """The lead image of a previewed story, for whoever holds the link and only while it works
+    (the media view serves live stories' images only). Never cached, so no shared cache goes on
+    handing it out once the link has died."""
+    try:
+        article = preview.article_for(
+            token, queryset=Article.objects.only("status", "published_at", "lead_image")
+        )
+    except (preview.PreviewInvalid, preview.PreviewExpired, preview.PreviewPublished):
+        raise Http404("No such preview image") from None
+    if not article.lead_image:
+        raise Http404("This story has no lead image")
+    response = serve(request, article.lead_image.name, document_root=settings.MEDIA_ROOT)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

@@ -21,6 +21,7 @@ WRITER_GROUP = "Writer"
 EDITOR_GROUP = "Editor"
 PUBLISH_PERMISSION = "news.publish_article"
 WRITER_STATUSES = frozenset({Status.DRAFT, Status.REVIEW})
+NO_AUTHOR = "Add at least one author before publishing: the story has no byline."
 
 
 class WorkflowError(Exception):
@@ -72,6 +73,20 @@ def check(user, article: Article | None, new_status: str) -> None:
         )
 
 
+def check_byline(article: Article | None, new_status: str, *, authors: int) -> None:
+    """Refuse to publish or schedule a story with no author, whatever path it came by.
+
+    `article` is the story as stored (None: not yet created); `authors` how many it will have.
+    A story already live without one (published before this rule) may still be corrected as it
+    is, but not stripped of the byline it has.
+    """
+    if new_status != Status.PUBLISHED or authors:
+        return
+    if article is not None and article.is_live and not article.bylines.exists():
+        return
+    raise WorkflowError(NO_AUTHOR)
+
+
 def record(article: Article, *, from_status: str, user) -> StatusChange | None:
     """Log a status change that has just been saved (nothing when the status stayed put)."""
     if from_status == article.status:
@@ -86,6 +101,7 @@ def move(
 ) -> StatusChange | None:
     """Check, apply, save and log one move (the admin's bulk actions use this)."""
     check(user, article, new_status)
+    check_byline(article, new_status, authors=article.bylines.count())
     from_status = article.status
     with transaction.atomic():
         article.status = new_status
