@@ -371,6 +371,58 @@ def test_the_second_of_two_editors_is_refused_and_nothing_is_overwritten(client,
     assert reload(article).title == "Bob's headline"
 
 
+def test_a_refused_save_shows_what_the_other_editor_changed_deep_in_the_body(client):
+    from django.test import Client
+
+    filler = "The minister met officials and the talks ran long into the evening. " * 4
+    original = (
+        f"<p>Opening words. {filler}The eleventh hour came.</p>\n"
+        f"<p>Second paragraph. {filler}</p>\n"
+        "<p>Third.</p>\n<p>Fourth.</p>\n<p>Fifth.</p>\n"
+        "<p>Closing paragraph.</p>"
+    )
+    theirs = (
+        f"<p><strong>Opening</strong> words. {filler}The twelfth hour came.</p>\n"
+        f"<p>Second paragraph. {filler}</p>\n"
+        "<p>Third.</p>\n<p>Fourth.</p>\n<p>Fifth.</p>\n"
+        "<p>Closing paragraph.</p>\n"
+        "<p>Tom &amp; Jerry wrote &lt;script&gt;alert(1)&lt;/script&gt; here.</p>"
+    )
+    alice, bob = (
+        make_user(role="Editor", username="alice"),
+        make_user(role="Editor", username="bob"),
+    )
+    first, second = login(Client(), alice), login(Client(), bob)
+    first.post(reverse("admin:news_article_add"), form_data(title="Talks", body=original))
+    story = Article.objects.get()
+    opened = reload(story)
+    assert first.post(change_url(story), form_data(opened, body=theirs)).status_code == 302
+
+    response = second.post(
+        change_url(story), form_data(opened, body="<p>Bob&#x27;s own rewrite.</p>")
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Not saved: alice saved this story" in html
+    start = html.index('class="module newsroom-conflict"')
+    shown = html[start : html.index("</table>", start)]
+    assert "What alice changed since you opened this story" in shown
+    # The change 300 characters into the first paragraph, word by word.
+    assert "<del>eleventh</del> <ins>twelfth</ins> hour came." in shown
+    # Formatting changes show, as escaped markup.
+    assert "<ins><code>&lt;strong&gt;</code></ins>Opening" in shown
+    # A new paragraph, escaped: the text stays text and nothing from the body is markup.
+    assert "Tom &amp; Jerry wrote &lt;script&gt;alert(1)&lt;/script&gt; here." in shown
+    assert "<script>" not in shown and "<strong>" not in shown
+    # Unchanged paragraphs next to a change give context; the rest are folded away.
+    assert '<p class="newsroom-diff-block newsroom-diff-same">Second paragraph.' in shown
+    assert "\u2026 3 unchanged paragraphs \u2026" in shown
+    assert "Fourth." not in shown
+    assert reload(story).body == theirs
+    # Bob's own words are still in his form.
+    assert "&lt;p&gt;Bob&amp;#x27;s own rewrite.&lt;/p&gt;</textarea>" in html
+
+
 # Corrections and updates
 
 

@@ -1,4 +1,5 @@
 import warnings
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django import forms
@@ -91,8 +92,17 @@ class LeadImageField(forms.ImageField):
         )
 
 
+@dataclass(frozen=True, kw_only=True)
+class Conflict:
+    """What another editor saved since this form was opened, for a refused save to show."""
+
+    who: str
+    changes: list[revisions.FieldChange]
+
+
 class ArticleAdminForm(forms.ModelForm):
     user = None  # set per request by ArticleAdmin.get_form
+    conflict: Conflict | None = None  # set when a save is refused as stale
 
     body = ProseEditorFormField(
         extensions=BODY_EXTENSIONS,
@@ -192,8 +202,17 @@ class ArticleAdminForm(forms.ModelForm):
         ]
         base = Revision.objects.filter(article=current, number=expected).first()
         if base is not None:
-            changes = revisions.diff(base.snapshot, revisions.snapshot(current))
-            messages += [f"Their change \u2014 {change.summary()}" for change in changes]
+            # The whole of each change, as a diff above the form (the change form's template
+            # shows it); the message keeps a one-line summary per field.
+            self.conflict = Conflict(
+                who=who, changes=revisions.diff(base.snapshot, revisions.snapshot(current))
+            )
+            messages += [
+                f"Their change \u2014 {change.label}: see what they changed below the message."
+                if change.field == "body"
+                else f"Their change \u2014 {change.summary()}"
+                for change in self.conflict.changes
+            ]
         raise ValidationError(messages)
 
 
