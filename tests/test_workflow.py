@@ -2,13 +2,14 @@
 
 import time
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from newsroom.news import preview, workflow
+from newsroom.news import preview, revisions, workflow
 from newsroom.news.models import Article, Correction, Revision, StatusChange
 from tests.factories import make_article, make_user
 
@@ -60,6 +61,62 @@ def run_action(client, action, articles, **extra):
 
 def reload(article):
     return Article.objects.get(pk=article.pk)
+
+
+class _FormReader(HTMLParser):
+    """What a browser would post back from the change form, untouched: every named input,
+    textarea and select with its current value (no file, no unticked box, no button)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.data: dict[str, list[str]] = {}
+        self._textarea = self._select = None
+        self._text: list[str] = []
+        self._in_form = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self._in_form = a.get("id") == "article_form"
+        name = a.get("name") if self._in_form else None
+        if tag == "input" and name:
+            kind = a.get("type", "text")
+            if kind in ("file", "submit", "button", "image", "reset"):
+                return
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.data.setdefault(name, []).append(a.get("value") or "on")
+                return
+            self.data.setdefault(name, []).append(a.get("value") or "")
+        elif tag == "textarea" and name:
+            self._textarea, self._text = name, []
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and "selected" in a:
+            self.data.setdefault(self._select, []).append(a.get("value", ""))
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self._textarea:
+            text = "".join(self._text)
+            # A browser drops the one newline that follows <textarea>.
+            self.data.setdefault(self._textarea, []).append(text.removeprefix("\n"))
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "form":
+            self._in_form = False
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._text.append(data)
+
+
+def posted_back(client, url) -> dict[str, list[str]]:
+    """The change form at `url`, submitted as it was loaded (nothing changed)."""
+    reader = _FormReader()
+    reader.feed(client.get(url).content.decode())
+    assert "expected_version" in reader.data and "body" in reader.data
+    return reader.data
 
 
 # Roles: a writer can never publish, by any path
@@ -421,6 +478,62 @@ def test_a_refused_save_shows_what_the_other_editor_changed_deep_in_the_body(cli
     assert reload(story).body == theirs
     # Bob's own words are still in his form.
     assert "&lt;p&gt;Bob&amp;#x27;s own rewrite.&lt;/p&gt;</textarea>" in html
+
+
+def test_a_save_that_changes_nothing_records_no_revision(client):
+    login(client, make_user(role="Editor"))
+    client.post(reverse("admin:news_article_add"), form_data(title="Steady", tags="Drones"))
+    story = reload(Article.objects.get())
+    response = client.post(change_url(story), posted_back(client, change_url(story)), follow=True)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Nothing was changed, so nothing was saved" in html
+    assert "was changed successfully" not in html
+    after = reload(story)
+    assert (after.version, after.updated_at) == (story.version, story.updated_at)
+    assert list(Revision.objects.values_list("number", flat=True)) == [story.version]
+
+
+def test_an_imported_story_saved_unchanged_records_no_revision_and_no_conflict(
+    client, seed_article
+):
+    login(client, make_user(role="Editor"))
+    revisions_before = list(Revision.objects.values_list("number", "snapshot"))
+    opened = posted_back(client, change_url(seed_article))
+    # The body editor sends paragraphs back without the line breaks the import put between them.
+    assert "</p>\n<p>" in opened["body"][0]
+    opened["body"] = [opened["body"][0].replace("</p>\n<p>", "</p><p>")]
+    response = client.post(change_url(seed_article), opened, follow=True)
+    assert "Nothing was changed, so nothing was saved" in response.content.decode()
+    assert list(Revision.objects.values_list("number", "snapshot")) == revisions_before
+    assert reload(seed_article).version == seed_article.version
+
+    # A real edit from the same form goes through, and its revision holds only that edit.
+    edited = {**opened, "title": ["A new headline"]}
+    response = client.post(change_url(seed_article), edited)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    [latest, previous] = Revision.objects.order_by("-number")[:2]
+    assert [c.label for c in revisions.diff(previous.snapshot, latest.snapshot)] == ["Headline"]
+    # The root of it: publication times are stored to the second, as the form shows them.
+    assert reload(seed_article).published_at.microsecond == 0
+
+
+def test_publication_times_stored_with_a_fraction_before_are_brought_to_the_second():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "newsroom.news.migrations.0011_publication_times_to_the_second"
+    )
+    story = make_article()
+    when = timezone.now().replace(microsecond=123456) - timedelta(days=1)
+    Article.objects.filter(pk=story.pk).update(published_at=when)
+    migration.drop_fractions(apps, None)
+    assert reload(story).published_at == when.replace(microsecond=0)
+    # A revision kept before still holds the fraction; it is no change an editor made.
+    old, new = when.isoformat(), when.replace(microsecond=0).isoformat()
+    assert revisions.diff({"published_at": old}, {"published_at": new}) == []
 
 
 # Corrections and updates

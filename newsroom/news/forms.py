@@ -1,3 +1,4 @@
+import re
 import warnings
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,6 +15,7 @@ from PIL import Image
 
 from . import revisions, workflow
 from .models import TAG_MAX_CHARS, Article, Revision
+from .sanitize import clean_html
 
 # The editor offers exactly what news/sanitize.py keeps, so nothing an editor makes is lost
 # on save. The sanitiser still cleans whatever arrives: the editor is a convenience, not a
@@ -100,11 +102,30 @@ class Conflict:
     changes: list[revisions.FieldChange]
 
 
+# Spaces and line breaks next to a block's tags: the body editor sends paragraphs back without
+# the line breaks the import put between them, which is no change a reader could see.
+_BLOCK_EDGE = re.compile(
+    r"\s*(</?(?:p|h[2-4]|blockquote|ul|ol|li|hr|figure|figcaption)\b[^>]*>)\s*", re.IGNORECASE
+)
+
+
+class BodyField(ProseEditorFormField):
+    def has_changed(self, initial, data):
+        """Changed as stored and as read: compared cleaned, blind to the layout between blocks."""
+        if self.disabled:
+            return False
+
+        def layout_free(markup) -> str:
+            return _BLOCK_EDGE.sub(r"\1", clean_html(markup or ""))
+
+        return layout_free(initial) != layout_free(data)
+
+
 class ArticleAdminForm(forms.ModelForm):
     user = None  # set per request by ArticleAdmin.get_form
     conflict: Conflict | None = None  # set when a save is refused as stale
 
-    body = ProseEditorFormField(
+    body = BodyField(
         extensions=BODY_EXTENSIONS,
         required=False,
         widget=AdminProseEditorWidget,
@@ -132,6 +153,12 @@ class ArticleAdminForm(forms.ModelForm):
             self.fields["status"].choices = [
                 (value, label) for value, label in Article.Status.choices if value in allowed
             ]
+
+    def clean_body(self):
+        # An untouched body keeps its stored layout, so the revision shows no body change.
+        if self.instance.pk and "body" not in self.changed_data:
+            return self.instance.body
+        return self.cleaned_data["body"]
 
     def clean_tags(self):
         tags = self.cleaned_data.get("tags") or []

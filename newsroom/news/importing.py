@@ -248,13 +248,14 @@ def _create_stories(
     one would leave (the same version numbers too: 1, or 2 once published).
 
     Article.save is not called: its work for a new imported story is cleaning the body (done
-    before the transaction), counting the version (set here) and measuring a lead image (an
-    import has none). Bulk writes on reader-visible models empty the page cache themselves, and
-    the search index follows news_article through the database (see search.py).
+    before the transaction), counting the version and dropping the publication time's
+    fraction of a second (both done here) and measuring a lead image (an import has none).
+    Bulk writes on reader-visible models empty the page cache themselves, and the search index
+    follows news_article through the database (see search.py).
     """
     if not new:
         return {}
-    now = timezone.now()
+    now = timezone.now().replace(microsecond=0)
     status = Status.PUBLISHED if publish else Status.DRAFT
     slugs = _unique_slugs([fields.title for _, _, fields in new])
     author = _author(byline, authors)

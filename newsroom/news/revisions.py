@@ -17,6 +17,7 @@ import difflib
 import html
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.utils.safestring import SafeString, mark_safe
@@ -162,8 +163,16 @@ def diff(before: dict, after: dict) -> list[FieldChange]:
             after_markup=(after.get(field) or "") if field == "body" else None,
         )
         for field, label in FIELDS.items()
-        if before.get(field) != after.get(field)
+        if _comparable(field, before.get(field)) != _comparable(field, after.get(field))
     ]
+
+
+def _comparable(field: str, value):
+    """Publication times to the second: revisions kept before times were stored that way hold
+    a fraction the form never showed, which is no change an editor made."""
+    if field == "published_at" and value:
+        return datetime.fromisoformat(value).replace(microsecond=0)
+    return value
 
 
 @dataclass(frozen=True)
