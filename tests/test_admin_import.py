@@ -149,7 +149,7 @@ def test_a_dry_run_shows_the_report_and_writes_nothing(client, editor, batches):
     response = upload(client, seed_file())
     html = response.content.decode()
     assert response.status_code == 200
-    assert f"{SEED.name}: created /news/{SLUG}/ (10 paragraphs, 2 related links)" in html
+    assert f"{SEED.name}: would be created /news/{SLUG}/ (10 paragraphs, 2 related links)" in html
     assert "warning: lead image missing" in html
     assert "Dry run, nothing written: would have 1 created, 0 updated" in html
     assert 'value="Confirm import"' in html
@@ -157,6 +157,14 @@ def test_a_dry_run_shows_the_report_and_writes_nothing(client, editor, batches):
     assert snapshot() == before
     [token] = batch_dirs(batches)
     assert (batches / token / SEED.name).read_bytes() == SEED.read_bytes()
+
+
+def test_a_dry_run_lists_what_the_sanitiser_would_remove(client, editor):
+    story = b'Headline\n\nFirst.\n\nText <script>x()</script>with <a href="/" onclick="y()">a</a>.'
+    html = upload(client, seed_file("marked.txt", story)).content.decode()
+    assert "marked.txt: would be created /news/headline/" in html
+    removed = "sanitiser removed: &lt;script&gt; \u00d71, onclick on &lt;a&gt; \u00d71"
+    assert f"<li>{removed}</li>" in html
 
 
 def test_a_dry_run_never_shows_where_the_server_keeps_the_upload(client, editor, batches):

@@ -121,6 +121,34 @@ def test_dry_run_reports_and_writes_nothing(seed_path):
     assert "Dry run, nothing written" in output
 
 
+def test_dry_run_says_would_be_and_lists_what_the_sanitiser_removes(tmp_path):
+    hostile = (
+        "Markup <b>headline</b>\n\n"
+        "The standfirst.\n\n"
+        'A <script>alert(1)</script>paragraph with <a href="https://x.example/" '
+        'onclick="steal()">a link</a> and <a href="javascript:alert(1)">another</a>.\n\n'
+        '<img src="x" onerror="alert(2)">Clean words.'
+    )
+    path = write(tmp_path, "hostile.txt", hostile)
+    output = run("--dry-run", str(path))
+    assert "hostile.txt: would be created /news/markup-headline/" in output
+    assert ": created" not in output
+    assert (
+        "  sanitiser removed: <b> \u00d71, <script> \u00d71, onclick on <a> \u00d71, "
+        "href on <a> (javascript: link) \u00d71, <img> \u00d71"
+    ) in output
+    assert not Article.objects.exists()
+
+    # A real run keeps its wording.
+    assert "hostile.txt: created /news/markup-headline/" in run(str(path))
+    assert "would be" not in run("--dry-run", str(path))  # unchanged: nothing would happen
+    write(tmp_path, "hostile.txt", hostile + "\n\nOne more paragraph.")
+    assert "hostile.txt: would be updated /news/markup-headline/" in run("--dry-run", str(path))
+    Article.objects.update(title="Edited by an editor")
+    assert "hostile.txt: would be skipped /news/markup-headline/" in run("--dry-run", str(path))
+    assert Article.objects.get().title == "Edited by an editor"
+
+
 def test_changed_source_updates_its_article_and_keeps_its_address(tmp_path):
     path = write(tmp_path, "story.txt", "Old headline\n\nFirst.\n\nSecond.")
     run(str(path))

@@ -1,6 +1,12 @@
 import pytest
 
-from newsroom.news.sanitize import clean_html, html_to_text, paragraphs_to_html
+from newsroom.news.sanitize import (
+    INLINE_TAGS,
+    clean_html,
+    html_to_text,
+    paragraphs_to_html,
+    removed_markup,
+)
 
 HOSTILE = [
     '<script>alert("x")</script>',
@@ -84,3 +90,29 @@ def test_a_recent_output_is_returned_without_a_second_parse(monkeypatch):
         None,  # any parse would now fail
     )
     assert clean_html(once) == once
+
+
+@pytest.mark.parametrize(
+    ("fragment", "removed"),
+    [
+        ('<script>alert("x")</script> and <b>words</b>', {"<script>": 1}),
+        ('<a href="https://x.example/" onclick="steal()">a</a>', {"onclick on <a>": 1}),
+        ('<a href="javascript:alert(1)">a</a>', {"href on <a> (javascript: link)": 1}),
+        ('<a href="JaVaScRiPt:alert(1)">a</a>', {"href on <a> (javascript: link)": 1}),
+        ('<img src="x" onerror="alert(1)"><img src="y">', {"<img>": 2}),
+        ("<!-- a note --><p>text</p>", {"comment": 1, "<p>": 1}),
+        ('<span style="color:red">x</span>', {"<span>": 1}),
+        ("profits <rise> as x<y and <b>a</b>", {}),
+        ("plain words", {}),
+    ],
+)
+def test_removed_markup_says_what_cleaning_a_paragraph_drops(fragment, removed):
+    assert removed_markup(fragment, keep=INLINE_TAGS) == removed
+    cleaned = paragraphs_to_html([fragment]).removeprefix("<p>").removesuffix("</p>")
+    for what in removed:
+        if what.startswith("<"):
+            assert what[:-1] not in cleaned
+
+
+def test_removed_markup_of_plain_text_fields_counts_every_tag():
+    assert removed_markup("<b>Big</b> <i>news</i>", keep=frozenset()) == {"<b>": 1, "<i>": 1}

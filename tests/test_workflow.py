@@ -3,6 +3,7 @@
 import re
 import time
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -61,6 +62,62 @@ def run_action(client, action, articles, **extra):
 
 def reload(article):
     return Article.objects.get(pk=article.pk)
+
+
+class _FormReader(HTMLParser):
+    """What a browser would post back from the change form, untouched: every named input,
+    textarea and select with its current value (no file, no unticked box, no button)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.data: dict[str, list[str]] = {}
+        self._textarea = self._select = None
+        self._text: list[str] = []
+        self._in_form = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self._in_form = a.get("id") == "article_form"
+        name = a.get("name") if self._in_form else None
+        if tag == "input" and name:
+            kind = a.get("type", "text")
+            if kind in ("file", "submit", "button", "image", "reset"):
+                return
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.data.setdefault(name, []).append(a.get("value") or "on")
+                return
+            self.data.setdefault(name, []).append(a.get("value") or "")
+        elif tag == "textarea" and name:
+            self._textarea, self._text = name, []
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and "selected" in a:
+            self.data.setdefault(self._select, []).append(a.get("value", ""))
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self._textarea:
+            text = "".join(self._text)
+            # A browser drops the one newline that follows <textarea>.
+            self.data.setdefault(self._textarea, []).append(text.removeprefix("\n"))
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "form":
+            self._in_form = False
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._text.append(data)
+
+
+def posted_back(client, url) -> dict[str, list[str]]:
+    """The change form at `url`, submitted as it was loaded (nothing changed)."""
+    reader = _FormReader()
+    reader.feed(client.get(url).content.decode())
+    assert "expected_version" in reader.data and "body" in reader.data
+    return reader.data
 
 
 # Roles: a writer can never publish, by any path
@@ -565,6 +622,114 @@ def test_the_second_of_two_editors_is_refused_and_nothing_is_overwritten(client,
     retry = second.post(change_url(article), form_data(current, title="Bob's headline"))
     assert retry.status_code == 302
     assert reload(article).title == "Bob's headline"
+
+
+def test_a_refused_save_shows_what_the_other_editor_changed_deep_in_the_body(client):
+    from django.test import Client
+
+    filler = "The minister met officials and the talks ran long into the evening. " * 4
+    original = (
+        f"<p>Opening words. {filler}The eleventh hour came.</p>\n"
+        f"<p>Second paragraph. {filler}</p>\n"
+        "<p>Third.</p>\n<p>Fourth.</p>\n<p>Fifth.</p>\n"
+        "<p>Closing paragraph.</p>"
+    )
+    theirs = (
+        f"<p><strong>Opening</strong> words. {filler}The twelfth hour came.</p>\n"
+        f"<p>Second paragraph. {filler}</p>\n"
+        "<p>Third.</p>\n<p>Fourth.</p>\n<p>Fifth.</p>\n"
+        "<p>Closing paragraph.</p>\n"
+        "<p>Tom &amp; Jerry wrote &lt;script&gt;alert(1)&lt;/script&gt; here.</p>"
+    )
+    alice, bob = (
+        make_user(role="Editor", username="alice"),
+        make_user(role="Editor", username="bob"),
+    )
+    first, second = login(Client(), alice), login(Client(), bob)
+    first.post(reverse("admin:news_article_add"), form_data(title="Talks", body=original))
+    story = Article.objects.get()
+    opened = reload(story)
+    assert first.post(change_url(story), form_data(opened, body=theirs)).status_code == 302
+
+    response = second.post(
+        change_url(story), form_data(opened, body="<p>Bob&#x27;s own rewrite.</p>")
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Not saved: alice saved this story" in html
+    start = html.index('class="module newsroom-conflict"')
+    shown = html[start : html.index("</table>", start)]
+    assert "What alice changed since you opened this story" in shown
+    # The change 300 characters into the first paragraph, word by word.
+    assert "<del>eleventh</del> <ins>twelfth</ins> hour came." in shown
+    # Formatting changes show, as escaped markup.
+    assert "<ins><code>&lt;strong&gt;</code></ins>Opening" in shown
+    # A new paragraph, escaped: the text stays text and nothing from the body is markup.
+    assert "Tom &amp; Jerry wrote &lt;script&gt;alert(1)&lt;/script&gt; here." in shown
+    assert "<script>" not in shown and "<strong>" not in shown
+    # Unchanged paragraphs next to a change give context; the rest are folded away.
+    assert '<p class="newsroom-diff-block newsroom-diff-same">Second paragraph.' in shown
+    assert "\u2026 3 unchanged paragraphs \u2026" in shown
+    assert "Fourth." not in shown
+    assert reload(story).body == theirs
+    # Bob's own words are still in his form.
+    assert "&lt;p&gt;Bob&amp;#x27;s own rewrite.&lt;/p&gt;</textarea>" in html
+
+
+def test_a_save_that_changes_nothing_records_no_revision(client):
+    login(client, make_user(role="Editor"))
+    client.post(reverse("admin:news_article_add"), form_data(title="Steady", tags="Drones"))
+    story = reload(Article.objects.get())
+    response = client.post(change_url(story), posted_back(client, change_url(story)), follow=True)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Nothing was changed, so nothing was saved" in html
+    assert "was changed successfully" not in html
+    after = reload(story)
+    assert (after.version, after.updated_at) == (story.version, story.updated_at)
+    assert list(Revision.objects.values_list("number", flat=True)) == [story.version]
+
+
+def test_an_imported_story_saved_unchanged_records_no_revision_and_no_conflict(
+    client, seed_article
+):
+    login(client, make_user(role="Editor"))
+    revisions_before = list(Revision.objects.values_list("number", "snapshot"))
+    opened = posted_back(client, change_url(seed_article))
+    # The body editor sends paragraphs back without the line breaks the import put between them.
+    assert "</p>\n<p>" in opened["body"][0]
+    opened["body"] = [opened["body"][0].replace("</p>\n<p>", "</p><p>")]
+    response = client.post(change_url(seed_article), opened, follow=True)
+    assert "Nothing was changed, so nothing was saved" in response.content.decode()
+    assert list(Revision.objects.values_list("number", "snapshot")) == revisions_before
+    assert reload(seed_article).version == seed_article.version
+
+    # A real edit from the same form goes through, and its revision holds only that edit.
+    edited = {**opened, "title": ["A new headline"]}
+    response = client.post(change_url(seed_article), edited)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    [latest, previous] = Revision.objects.order_by("-number")[:2]
+    assert [c.label for c in revisions.diff(previous.snapshot, latest.snapshot)] == ["Headline"]
+    # The root of it: publication times are stored to the second, as the form shows them.
+    assert reload(seed_article).published_at.microsecond == 0
+
+
+def test_publication_times_stored_with_a_fraction_before_are_brought_to_the_second():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "newsroom.news.migrations.0011_publication_times_to_the_second"
+    )
+    story = make_article()
+    when = timezone.now().replace(microsecond=123456) - timedelta(days=1)
+    Article.objects.filter(pk=story.pk).update(published_at=when)
+    migration.drop_fractions(apps, None)
+    assert reload(story).published_at == when.replace(microsecond=0)
+    # A revision kept before still holds the fraction; it is no change an editor made.
+    old, new = when.isoformat(), when.replace(microsecond=0).isoformat()
+    assert revisions.diff({"published_at": old}, {"published_at": new}) == []
 
 
 # Corrections and updates

@@ -221,6 +221,31 @@ class ArticleAdmin(admin.ModelAdmin):
         context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
         return super().render_change_form(request, context, *args, **kwargs)
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        if getattr(form.instance, "_nothing_changed", False):
+            return []  # the unsaved inlines have no saved objects to list
+        return super().construct_change_message(request, form, formsets, add)
+
+    def log_change(self, request, obj, message):
+        if getattr(obj, "_nothing_changed", False):
+            return None
+        return super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        if not getattr(obj, "_nothing_changed", False):
+            return super().response_change(request, obj)
+        self.message_user(
+            request,
+            "Nothing was changed, so nothing was saved: no new revision, and the story is as "
+            "it was.",
+            messages.INFO,
+        )
+        if "_continue" in request.POST:
+            return redirect(request.path)
+        if "_addanother" in request.POST:
+            return redirect(reverse("admin:news_article_add"))
+        return self.response_post_save_change(request, obj)
+
     def get_actions(self, request):
         actions = super().get_actions(request)
         if not workflow.is_editor(request.user):
@@ -228,11 +253,17 @@ class ArticleAdmin(admin.ModelAdmin):
                 actions.pop(name, None)
         return actions
 
-    # Saving: workflow log and a revision for every save
+    # Saving: workflow log and a revision for every save that changes something
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
+        if change:
+            # A change is saved in save_related, once the inlines have said whether anything
+            # changed at all: a save that changes nothing writes nothing.
+            return
+        obj.created_by = request.user
+        self._save_story(request, obj, form, change=False)
+
+    def _save_story(self, request, obj, form, *, change: bool) -> None:
         obj.last_edited_by = request.user
         super().save_model(request, obj, form, change)
         workflow.record(obj, from_status=form.original_status, user=request.user)
@@ -248,6 +279,12 @@ class ArticleAdmin(admin.ModelAdmin):
         super().save_formset(request, form, formset, change)
 
     def save_related(self, request, form, formsets, change):
+        if change:
+            if not form.has_changed() and not any(f.has_changed() for f in formsets):
+                # No new version, no revision, no history entry: nothing happened.
+                form.instance._nothing_changed = True
+                return
+            self._save_story(request, form.instance, form, change=True)
         super().save_related(request, form, formsets, change)
         article = form.instance
         if not article.bylines.exists():

@@ -1,4 +1,6 @@
+import re
 import warnings
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django import forms
@@ -15,6 +17,7 @@ from PIL import Image
 
 from . import revisions, workflow
 from .models import TAG_MAX_CHARS, Article, Author, Revision
+from .sanitize import clean_html
 
 # The editor offers exactly what news/sanitize.py keeps, so nothing an editor makes is lost
 # on save. The sanitiser still cleans whatever arrives: the editor is a convenience, not a
@@ -100,10 +103,38 @@ class StatusBoundField(BoundField):
         return self.form.status_shown(super().value())
 
 
+@dataclass(frozen=True, kw_only=True)
+class Conflict:
+    """What another editor saved since this form was opened, for a refused save to show."""
+
+    who: str
+    changes: list[revisions.FieldChange]
+
+
+# Spaces and line breaks next to a block's tags: the body editor sends paragraphs back without
+# the line breaks the import put between them, which is no change a reader could see.
+_BLOCK_EDGE = re.compile(
+    r"\s*(</?(?:p|h[2-4]|blockquote|ul|ol|li|hr|figure|figcaption)\b[^>]*>)\s*", re.IGNORECASE
+)
+
+
+class BodyField(ProseEditorFormField):
+    def has_changed(self, initial, data):
+        """Changed as stored and as read: compared cleaned, blind to the layout between blocks."""
+        if self.disabled:
+            return False
+
+        def layout_free(markup) -> str:
+            return _BLOCK_EDGE.sub(r"\1", clean_html(markup or ""))
+
+        return layout_free(initial) != layout_free(data)
+
+
 class ArticleAdminForm(forms.ModelForm):
     user = None  # set per request by ArticleAdmin.get_form
+    conflict: Conflict | None = None  # set when a save is refused as stale
 
-    body = ProseEditorFormField(
+    body = BodyField(
         extensions=BODY_EXTENSIONS,
         required=False,
         widget=AdminProseEditorWidget,
@@ -159,6 +190,12 @@ class ArticleAdminForm(forms.ModelForm):
         ):
             return value
         return self.stored_status or self.get_initial_for_field(self.fields["status"], "status")
+
+    def clean_body(self):
+        # An untouched body keeps its stored layout, so the revision shows no body change.
+        if self.instance.pk and "body" not in self.changed_data:
+            return self.instance.body
+        return self.cleaned_data["body"]
 
     def clean_tags(self):
         tags = self.cleaned_data.get("tags") or []
@@ -231,8 +268,17 @@ class ArticleAdminForm(forms.ModelForm):
             "the page to see the latest version, and make them again."
         ]
         if base is not None:
-            changes = revisions.diff(base.snapshot, revisions.snapshot(current))
-            messages += [f"Their change \u2014 {change.summary()}" for change in changes]
+            # The whole of each change, as a diff above the form (the change form's template
+            # shows it); the message keeps a one-line summary per field.
+            self.conflict = Conflict(
+                who=who, changes=revisions.diff(base.snapshot, revisions.snapshot(current))
+            )
+            messages += [
+                f"Their change \u2014 {change.label}: see what they changed below the message."
+                if change.field == "body"
+                else f"Their change \u2014 {change.summary()}"
+                for change in self.conflict.changes
+            ]
         raise ValidationError(messages)
 
 

@@ -425,6 +425,10 @@ class Article(models.Model):
         if update_fields is None or "body" in update_fields:
             # Every write path (import, admin, shell) stores a clean body; templates trust it.
             self.body = clean_html(self.body)
+        if self.published_at:
+            # The admin shows and sends back whole seconds: a stored fraction would make the
+            # first save of an untouched form look like a change of publication time.
+            self.published_at = self.published_at.replace(microsecond=0)
         if self.lead_image:
             self.lead_image_missing = False
         self._measure_lead_image()

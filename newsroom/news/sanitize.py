@@ -14,8 +14,9 @@ import hashlib
 import html
 import re
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
+from html.parser import HTMLParser
 
 import bleach
 
@@ -168,6 +169,51 @@ def paragraphs_to_html(paragraphs: list[str] | tuple[str, ...]) -> str:
     """
     cleaned = (_clean(_inline_cleaner, paragraph) for paragraph in paragraphs)
     return "\n".join(f"<p>{text}</p>" for text in cleaned if text)
+
+
+# Attributes whose value is a link, for bleach to drop when its scheme is not allowed.
+_LINK_ATTRIBUTES = frozenset({"href", "cite"})
+_SCHEME = re.compile(r"\s*([a-zA-Z][a-zA-Z0-9+.\-]*):")
+
+
+class _RemovalCounter(HTMLParser):
+    def __init__(self, keep: frozenset[str]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.keep = keep
+        self.removed: Counter[str] = Counter()
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.keep:
+            self.removed[f"<{tag}>"] += 1
+            return
+        allowed = ALLOWED_ATTRIBUTES.get(tag, [])
+        for name, value in attrs:
+            scheme = _SCHEME.match(value or "") if name in _LINK_ATTRIBUTES else None
+            if name not in allowed:
+                self.removed[f"{name} on <{tag}>"] += 1
+            elif scheme and scheme[1].lower() not in ALLOWED_PROTOCOLS:
+                self.removed[f"{name} on <{tag}> ({scheme[1].lower()}: link)"] += 1
+
+    def handle_comment(self, data):
+        self.removed["comment"] += 1
+
+
+def removed_markup(fragment: str, *, keep: frozenset[str] = ALLOWED_TAGS) -> dict[str, int]:
+    """What cleaning `fragment` to the `keep` tags removes, for a report: "<script>" for each
+    element dropped (its words stay, unless it is code like a script), "onclick on <a>" for
+    each attribute, "href on <a> (javascript: link)" for a link to an unsafe scheme, "comment".
+
+    It reads the fragment as the cleaner does (text brackets stay text, scripts and the like
+    go whole) with the standard library's parser; it never changes what is stored.
+    """
+    if _PLAIN_TEXT.fullmatch(fragment):
+        return {}
+    counter = _RemovalCounter(keep)
+    for match in _DROPPED_WITH_CONTENT.finditer(fragment):
+        counter.removed[f"<{match[1].lower()}>"] += 1
+    counter.feed(_escape_text_brackets(_DROPPED_WITH_CONTENT.sub("", fragment)))
+    counter.close()
+    return dict(counter.removed)
 
 
 def bleach_defaults(fragment: str) -> str:

@@ -60,6 +60,6 @@ class Command(BaseCommand):
         # Flushed at once, so a pipe shows how far a long run has got (the crash-safety test
         # kills the run part-way by counting these lines).
         self.stdout.write(
-            f"[{done}/{total}] {file_report.path.name}: {file_report.action} (not yet committed)"
+            f"[{done}/{total}] {file_report.path.name}: {file_report.outcome} (not yet committed)"
         )
         self.stdout.flush()
