@@ -2,6 +2,8 @@
 
 Django renders 500.html with an empty context (no request: the failure may be in a context
 processor), and the CSRF failure page the same way, so both pass the site's name themselves.
+A bad request or a failure can come before LocaleMiddleware has chosen the reader's language
+(the request limits run first), so those two pages choose it themselves.
 """
 
 from django.conf import settings
@@ -20,7 +22,10 @@ from django.http import (
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
 from django.template import loader
 from django.templatetags.static import static
-from django.utils.cache import patch_cache_control
+from django.utils import translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.static import serve
 
@@ -35,37 +40,44 @@ SITE = {
 
 def bad_request(request, exception=None):
     """400, saying what went wrong when it is something the person can act on."""
-    context = dict(SITE)
+    with translation.override(translation.get_language_from_request(request)):
+        context = {**SITE, "message": _bad_request_message(exception)}
+        response = HttpResponseBadRequest(loader.render_to_string("400.html", context, request))
+    patch_vary_headers(response, ["Accept-Language"])
+    return response
+
+
+def _bad_request_message(exception) -> str:
     if isinstance(exception, RequestDataTooBig):
-        context["message"] = (
+        return gettext(
             "What you sent is too large for one request (over 5 MB of text), so nothing was "
             "saved. Shorten it, or split it into several saves."
         )
-    elif isinstance(exception, TooManyFilesSent):
-        context["message"] = "Too many files at once, so nothing was saved: send at most 50."
-    elif isinstance(exception, TooManyFieldsSent):
-        context["message"] = (
-            "The form or address has too many fields (over "
-            f"{settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,}), so nothing was saved."
-        )
-    elif isinstance(exception, QueryStringTooLong):
-        context["message"] = (
-            "That address is too long (over "
-            f"{settings.NEWSROOM_MAX_QUERY_STRING:,} characters after the \u201c?\u201d). "
+    if isinstance(exception, TooManyFilesSent):
+        return gettext("Too many files at once, so nothing was saved: send at most 50.")
+    if isinstance(exception, TooManyFieldsSent):
+        return gettext(
+            "The form or address has too many fields (over %(limit)s), so nothing was saved."
+        ) % {"limit": number_format(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS, force_grouping=True)}
+    if isinstance(exception, QueryStringTooLong):
+        return gettext(
+            "That address is too long (over %(limit)s characters after the “?”). "
             "Shorten the search or remove what was added to the link."
-        )
-    elif isinstance(exception, RequestTooLarge):
-        limit = settings.NEWSROOM_MAX_REQUEST_BYTES // (1024 * 1024)
-        context["message"] = (
-            f"What you sent is too large (over {limit} MB in one request), so nothing was "
+        ) % {"limit": number_format(settings.NEWSROOM_MAX_QUERY_STRING, force_grouping=True)}
+    if isinstance(exception, RequestTooLarge):
+        return gettext(
+            "What you sent is too large (over %(limit)s MB in one request), so nothing was "
             "saved. Send fewer or smaller files at a time."
-        )
-    return HttpResponseBadRequest(loader.render_to_string("400.html", context, request))
+        ) % {"limit": settings.NEWSROOM_MAX_REQUEST_BYTES // (1024 * 1024)}
+    return ""
 
 
 @requires_csrf_token
 def server_error(request):
-    return HttpResponseServerError(loader.render_to_string("500.html", SITE))
+    with translation.override(translation.get_language_from_request(request)):
+        response = HttpResponseServerError(loader.render_to_string("500.html", SITE))
+    patch_vary_headers(response, ["Accept-Language"])
+    return response
 
 
 def csrf_failure(request, reason=""):

@@ -148,6 +148,17 @@ def test_axe_finds_no_violations(browser, site, name, banner):
         assert axe_violations(page) == []
 
 
+@pytest.mark.parametrize("name", PAGES)
+def test_axe_finds_no_violations_on_french_pages(browser, site, name):
+    """A browser set to French gets the chrome in French, each part of it marked lang="fr"
+    inside the page of the stories' language."""
+    with reader_page(browser, site, locale="fr-FR") as page:
+        visit(page, site, name)
+        assert page.locator("html").get_attribute("lang") == "en-gb"
+        assert page.locator("main [lang=fr]").count() > 0
+        assert axe_violations(page) == []
+
+
 def open_settings_dialog(page) -> None:
     page.get_by_role("link", name="Settings", exact=True).click()
     page.get_by_role("dialog").wait_for()

@@ -2,6 +2,7 @@
 
 import gettext
 import json
+import re
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -1215,11 +1216,14 @@ def test_every_french_string_is_translated_and_compiled():
         entries = [
             e for e in text.split("\n\n") if "msgid " in e and 'msgid ""\nmsgstr ""\n"' not in e
         ]
-        untranslated = [e for e in entries if e.rstrip().endswith('msgstr ""')]
+        # An empty msgstr, or an empty plural form ("msgstr[1]"), not continued on the next line.
+        untranslated = [e for e in entries if re.search(r'^msgstr(\[\d+\])? ""(?!\n")', e, re.M)]
         assert untranslated == [], po
         assert "fuzzy" not in text
         # The .mo is what Django reads; committed, because CI machines may lack gettext. One
-        # compiled before the last edit of the .po would miss entries (its header is one more).
+        # compiled before the last edit of the .po would miss entries (its header is one more,
+        # and a plural entry is one per form).
         with po.with_suffix(".mo").open("rb") as mo:
             compiled = gettext.GNUTranslations(mo)
-        assert len(compiled._catalog) == len(entries) + 1, po
+        forms = sum(e.count("\nmsgstr") for e in entries)
+        assert len(compiled._catalog) == forms + 1, po

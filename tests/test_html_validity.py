@@ -100,12 +100,11 @@ def reader_pages(client, *, article, image_story, author) -> dict[str, str]:
     return {name: response.content.decode() for name, response in responses.items()}
 
 
-@pytest.mark.django_db
-def test_public_pages_are_valid_html_with_the_cookie_banner_open_and_closed(
-    client, seed_article, tmp_path
-):
+@pytest.fixture
+def pages_of(seed_article) -> dict:
+    """The stories `reader_pages` visits: the seed, and one with a figure with caption and
+    credit, two authors and a correction (markup the seed lacks)."""
     author = make_author(name="Kenji Sato", bio="Covers defence.")
-    # A figure with caption and credit, two authors and a correction: markup the seed lacks.
     image_story = make_article(
         title="Second story", authors=[author, make_author()], tags=["Defence"]
     )
@@ -115,7 +114,13 @@ def test_public_pages_are_valid_html_with_the_cookie_banner_open_and_closed(
     image_story.lead_image_credit = "Newsroom"
     image_story.save()
     Correction.objects.create(article=image_story, text="An earlier version gave the wrong day.")
-    pages_of = {"article": seed_article, "image_story": image_story, "author": author}
+    return {"article": seed_article, "image_story": image_story, "author": author}
+
+
+@pytest.mark.django_db
+def test_public_pages_are_valid_html_with_the_cookie_banner_open_and_closed(
+    client, pages_of, tmp_path
+):
     banner_open = reader_pages(client, **pages_of)
     assert "data-consent-banner" in banner_open["home"]
     assert '<figure class="story__figure">' in banner_open["image-story"]
@@ -131,5 +136,21 @@ def test_public_pages_are_valid_html_with_the_cookie_banner_open_and_closed(
         "bad-request": client.get("/", HTTP_HOST="evil.example").content.decode(),
         "csrf-failure": Client(enforce_csrf_checks=True).post("/admin/login/").content.decode(),
     }
+    errors = validate(pages, tmp_path)
+    assert errors == {name: [] for name in pages}
+
+
+@pytest.mark.django_db
+def test_french_pages_are_valid_html(pages_of, tmp_path):
+    """The French chrome carries lang="fr" on many more elements than the English one."""
+    french = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    pages = reader_pages(french, **pages_of)
+    assert 'lang="fr"' in pages["article"].split("<main", 1)[1]
+    pages["bad-request"] = french.get("/", HTTP_HOST="evil.example").content.decode()
+    pages["csrf-failure"] = (
+        Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="fr")
+        .post("/admin/login/")
+        .content.decode()
+    )
     errors = validate(pages, tmp_path)
     assert errors == {name: [] for name in pages}

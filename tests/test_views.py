@@ -1,15 +1,24 @@
 """Readers' pages."""
 
+import ast
+import calendar
+import re
 from datetime import datetime, timedelta
 from html import unescape
+from html.parser import HTMLParser
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.views.defaults import permission_denied
 
+from newsroom.news import preview, search, views
 from newsroom.news.models import Article, Correction
 from tests.factories import make_article, make_author
 
@@ -133,6 +142,38 @@ def test_byline_keeps_the_desk_order(client):
     article = make_article(authors=[first, second, third])
     html = page(client, article.get_absolute_url())
     assert html.index(">Zed<") < html.index(">Amy<") < html.index(">Max<")
+
+
+@pytest.mark.parametrize(
+    ("language", "names", "byline"),
+    [
+        ("en-gb", ["Zed"], "By Zed"),
+        ("en-gb", ["Zed", "Amy", "Max"], "By Zed, Amy and Max"),
+        ("fr", ["Zed", "Amy"], "Par Zed et Amy"),
+        ("fr", ["Zed", "Amy", "Max"], "Par Zed, Amy et Max"),
+    ],
+)
+def test_byline_is_joined_in_the_readers_language(client, language, names, byline):
+    article = make_article(authors=[make_author(name=n) for n in names])
+    html = client.get(article.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    found = re.search(r'<p class="byline"[^>]*>(.*?)</p>', html)
+    assert re.sub(r"<[^>]+>", "", found[1]) == byline
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "published"),
+    [
+        ("en-gb", 3, "Published 3 December 2025, 09:30 UTC"),
+        ("en-gb", 1, "Published 1 December 2025, 09:30 UTC"),
+        ("fr", 3, "Publié le 3 décembre 2025 à 09:30 UTC"),
+        ("fr", 1, "Publié le 1er décembre 2025 à 09:30 UTC"),
+    ],
+)
+def test_story_dates_are_written_the_readers_way(client, language, day, published):
+    when = timezone.make_aware(datetime(2025, 12, day, 9, 30))
+    article = make_article(published_at=when)
+    html = client.get(article.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert published in re.sub(r"<[^>]+>", "", html)
 
 
 def test_lead_image_is_shown_in_a_figure_with_caption_and_credit(client, settings):
@@ -447,3 +488,234 @@ def test_every_listing_page_runs_the_same_queries_for_few_or_many_stories(
     _publish_listing_stories(after - before, author)
     client.get(url)
     assert _queries_for(client, url) == few <= LISTING_PAGE_QUERIES
+
+
+# French readers: everything around the stories is French, the stories stay as written
+
+CATALOGUE = Path(__file__).resolve().parent.parent / "newsroom/locale/fr/LC_MESSAGES/django.po"
+# Chrome the French pages once showed in English, so this test fails without the catalogue's
+# entries; the catalogue itself adds every English phrase it translates.
+ENGLISH_CHROME = {
+    *calendar.month_name[1:],
+    "By",
+    "and",
+    "Published",
+    "Updated",
+    "Latest news",
+    "More stories",
+    "Related stories",
+    "Corrections and updates",
+    "Search",
+    "stories match",
+    "No stories match",
+    "Older stories",
+    "Stories by",
+    "Topic",
+    "Archive",
+    "latest stories",
+    "Page not found",
+    "We can't find that page",
+    "Something went wrong",
+    "That form has expired",
+    "This preview link has expired",
+}
+
+
+def _catalogue() -> list[tuple[str, str, list[str]]]:
+    """(context, msgid, msgstrs) of each entry of the French catalogue (one line each)."""
+    entries = []
+    for block in CATALOGUE.read_text(encoding="utf-8").split("\n\n"):
+        fields: dict[str, list[str]] = {}
+        for line in block.splitlines():
+            keyword, _, quoted = line.partition(" ")
+            if keyword.startswith(("msgctxt", "msgid", "msgstr")):
+                fields.setdefault(keyword.split("[")[0], []).append(ast.literal_eval(quoted))
+        if fields.get("msgid", [""])[0]:
+            entries.append((fields.get("msgctxt", [""])[0], fields["msgid"][0], fields["msgstr"]))
+    return entries
+
+
+def _says(text: str, phrase: str, *, flags: int = 0) -> bool:
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, flags) is not None
+
+
+def english_chrome() -> set[str]:
+    """Every English phrase the catalogue translates into something else: each msgid's words
+    between its placeholders and tags ("Published", "story matches", "of"), less any the
+    French keeps ("Page", "cookies"). Date formats ("j F Y") are not words."""
+    phrases = set(ENGLISH_CHROME)
+    for context, msgid, msgstrs in _catalogue():
+        if "format" in context:
+            continue
+        for part in re.split(r"%\(\w+\)s|<[^>]*>", msgid):
+            phrase = part.strip(" .,;:()·?!\u201c\u201d")
+            if re.search(r"[A-Za-z]{2}", phrase) and not any(
+                _says(s, phrase, flags=re.IGNORECASE) for s in msgstrs
+            ):
+                phrases.add(phrase)
+    return phrases
+
+
+class _ReaderText(HTMLParser):
+    """What a reader meets on a page: its text outside scripts, and the attributes browsers
+    show or speak (titles of the page, its feeds and links, labels, the description)."""
+
+    SHOWN = {"title", "aria-label", "placeholder", "alt"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.in_script = tag in {"script", "style"}
+        shown = [value for name, value in attrs.items() if name in self.SHOWN and value]
+        if tag == "meta" and attrs.get("name") == "description":
+            shown.append(attrs.get("content") or "")
+        self.parts += [f"\n{value}\n" for value in shown]
+
+    def handle_endtag(self, tag):
+        self.in_script = False
+
+    def handle_data(self, data):
+        if not self.in_script:
+            self.parts.append(data)
+
+
+def reader_text(html: str) -> str:
+    parser = _ReaderText()
+    parser.feed(html)
+    return "".join(parser.parts)
+
+
+@pytest.fixture
+def french_pages(client, monkeypatch, settings) -> dict[str, str]:
+    """Every kind of public page as a French reader gets it, by name, each with a few stories
+    whose own words (headlines, names, topics) are not English, so any English is chrome."""
+    for view in (views.ArticleListView, views.TagDetailView, views.AuthorDetailView):
+        monkeypatch.setattr(view, "paginate_by", 2)
+    monkeypatch.setattr(views.ArchiveMonthView, "paginate_by", 2)
+    monkeypatch.setattr(search, "PAGE_SIZE", 2)
+    lee = make_author(name="Ann Lee", slug="ann-lee")
+    first = timezone.make_aware(datetime(2025, 12, 1, 9, 30))
+    words = {"standfirst": "Drones, Ankara.", "body": "<p>Drones.</p>", "tags": ["Drones"]}
+    for n in range(1, 4):
+        make_article(title=f"Drones {n}", authors=[lee], published_at=first - timedelta(n), **words)
+    story = make_article(
+        title="Drones à Ankara",
+        authors=[lee, make_author(name="Kenji Sato"), make_author(name="Ayşe Demir")],
+        related=[("Drones 1", ""), ("Ankara", "https://example.com/")],
+        published_at=first,
+        **words,
+    )
+    Correction.objects.create(article=story, text="Ankara.", kind=Correction.Kind.UPDATE)
+    Correction.objects.create(article=story, text="Ankara.", kind=Correction.Kind.CORRECTION)
+    scheduled = make_article(title="Drones", published_at=timezone.now() + timedelta(1), **words)
+    draft = make_article(title="Drones", status=Article.Status.DRAFT, **words)
+    urls = {
+        "home": ("/", 200),
+        "home-page-2": ("/?page=2", 200),
+        "story": (story.get_absolute_url(), 200),
+        "preview-scheduled": (preview.preview_url(scheduled), 200),
+        "preview-draft": (preview.preview_url(draft), 200),
+        "topics": ("/tags/", 200),
+        "topic": ("/tags/drones/", 200),
+        "author": ("/authors/ann-lee/", 200),
+        "author-without-stories": (make_author(name="Léa Roux").get_absolute_url(), 200),
+        "archive": ("/archive/", 200),
+        "archive-month": ("/archive/2025/11/", 200),
+        "search": ("/search/?q=drones", 200),
+        "search-page-2": ("/search/?q=drones&page=2", 200),
+        "search-trimmed": ("/search/?q=" + "drones+" * 40, 200),
+        "search-no-results": ("/search/?q=zzzz", 200),
+        "search-no-query": ("/search/", 200),
+        "not-found": ("/news/no-such-story/", 404),
+    }
+    fr = {"HTTP_ACCEPT_LANGUAGE": "fr"}
+    responses = {name: client.get(url, **fr) for name, (url, _) in urls.items()}
+    settings.NEWSROOM_PREVIEW_MAX_AGE = -1
+    responses["preview-expired"] = client.get(preview.preview_url(draft), **fr)
+    responses["bad-request"] = client.get("/", HTTP_HOST="evil.example", **fr)
+    responses["address-too-long"] = client.get("/search/?q=" + "a" * 5000, **fr)
+    responses["form-expired"] = Client(enforce_csrf_checks=True).post("/admin/login/", **fr)
+    with translation.override("fr"):
+        responses["forbidden"] = permission_denied(RequestFactory().get("/"), PermissionDenied())
+    monkeypatch.setattr(views.ArticleListView, "get_queryset", lambda self: 1 / 0)
+    client.raise_request_exception = False
+    responses["server-error"] = client.get("/", **fr)
+    statuses = {"preview-expired": 410, "bad-request": 400, "address-too-long": 400}
+    expected = {
+        **{name: status for name, (_, status) in urls.items()},
+        **statuses,
+        "form-expired": 403,
+        "forbidden": 403,
+        "server-error": 500,
+    }
+    assert {n: r.status_code for n, r in responses.items()} == expected
+    return {name: response.content.decode() for name, response in responses.items()}
+
+
+def test_french_pages_keep_no_english_chrome(french_pages, settings):
+    chrome = english_chrome()
+    assert {"Published", "Page not found", "story matches", "of"} <= chrome  # read as meant
+    left = {}
+    for name, html in french_pages.items():
+        # The site's description is its own words, like the stories: it stays as written.
+        text = reader_text(html).replace(settings.NEWSROOM_SITE_DESCRIPTION, "")
+        left[name] = sorted(phrase for phrase in chrome if _says(text, phrase))
+    assert left == {name: [] for name in french_pages}
+
+
+# A few phrases each page must say in French (the test above checks for what it must not say).
+FRENCH = {
+    "home": ["Dernières nouvelles", "Autres articles", "Page 1 sur 2", "Articles plus anciens"],
+    "home-page-2": ["Dernières nouvelles, page 2", "Articles plus récents"],
+    "story": [
+        "Par Ann Lee, Kenji Sato et Ayşe Demir",
+        "Publié le 1er décembre 2025 à 09:30 UTC",
+        "Mis à jour le",
+        "Corrections et mises à jour",
+        "Mise à jour",
+        "À lire aussi",
+    ],
+    "preview-scheduled": ["Aperçu.", "Cet article sera en ligne le"],
+    "preview-draft": ["Les lecteurs ne peuvent pas encore voir cet article (brouillon)."],
+    "topics": ["Thèmes", "(4 articles)"],
+    "topic": ["Thème", "Articles sur le thème Drones", "Newsroom : Drones (RSS)"],
+    "author": ["Articles signés Ann Lee", "30 novembre 2025"],
+    "author-without-stories": ["Aucun article publié pour le moment."],
+    "archive": ["Archives", "Décembre 2025", "(1 article)", "(3 articles)", "Novembre 2025"],
+    "archive-month": ["Novembre 2025", "Décembre 2025", "29 novembre 2025"],
+    "search": [
+        "Recherche : drones",
+        "4 articles correspondent à drones ; page 1 sur 2.",
+        "Autres résultats",
+    ],
+    "search-page-2": ["Résultats plus pertinents"],
+    "search-trimmed": ["Votre recherche était trop longue", "premiers caractères ont été utilisés"],
+    "search-no-results": ["Aucun article ne correspond à zzzz."],
+    "search-no-query": ["Tapez quelques mots"],
+    "not-found": ["Page introuvable", "Nous ne trouvons pas cette page"],
+    "preview-expired": ["Ce lien d\u2019aperçu a expiré"],
+    "bad-request": ["Requête incorrecte"],
+    "address-too-long": ["Cette adresse est trop longue (plus de 4 096 caractères"],
+    "form-expired": ["Ce formulaire a expiré"],
+    "forbidden": ["Vous ne pouvez pas faire cela ici"],
+    "server-error": ["Une erreur est survenue de notre côté"],
+}
+
+
+def test_french_pages_say_it_in_french_and_mark_it_so(french_pages):
+    missing = {
+        name: [p for p in FRENCH[name] if p not in " ".join(reader_text(html).split())]
+        for name, html in french_pages.items()
+    }
+    assert missing == {name: [] for name in french_pages}
+    story = french_pages["story"]
+    # The story's language names the page; the French around it is marked (WCAG 3.1.2).
+    assert '<html lang="en-gb">' in story
+    assert '<p class="byline" lang="fr">' in story
+    assert '<p class="story__dates" lang="fr">' in story
+    assert "<title>Drones à Ankara · Newsroom</title>" in story
+    assert '<title lang="fr">Page introuvable · Newsroom</title>' in french_pages["not-found"]

@@ -3,8 +3,9 @@ from datetime import datetime
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import pgettext
 
 register = template.Library()
 
@@ -17,6 +18,31 @@ def iso8601(value: datetime | None) -> str:
     if not value:
         return ""
     return timezone.localtime(value).isoformat(timespec="seconds")
+
+
+@register.filter(expects_localtime=True)
+def long_date(value: datetime | None) -> str:
+    """A day as readers of the active language write it: "3 December 2026", "3 décembre 2026".
+    The format is translated (Django's own DATE_FORMAT for en-gb abbreviates the month), and
+    asked for separately on the first of a month, which French writes "1er décembre"."""
+    if not value:
+        return ""
+    if value.day == 1:
+        return formats.date_format(value, pgettext("date format, the first of a month", "j F Y"))
+    return formats.date_format(value, pgettext("date format", "j F Y"))
+
+
+@register.filter(expects_localtime=True)
+def long_datetime(value: datetime | None) -> str:
+    """A day and time in the active language: "3 December 2026, 14:30 UTC", "3 décembre 2026
+    à 14:30 UTC"; like `long_date`, with its own format for the first of a month."""
+    if not value:
+        return ""
+    if value.day == 1:
+        return formats.date_format(
+            value, pgettext("date and time format, the first of a month", "j F Y, H:i T")
+        )
+    return formats.date_format(value, pgettext("date and time format", "j F Y, H:i T"))
 
 
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003e", ord("<"): "\\u003c", ord("&"): "\\u0026"}
