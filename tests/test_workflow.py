@@ -720,7 +720,7 @@ def test_publication_times_stored_with_a_fraction_before_are_brought_to_the_seco
     from django.apps import apps
 
     migration = importlib.import_module(
-        "newsroom.news.migrations.0011_publication_times_to_the_second"
+        "newsroom.news.migrations.0012_publication_times_to_the_second"
     )
     story = make_article()
     when = timezone.now().replace(microsecond=123456) - timedelta(days=1)
