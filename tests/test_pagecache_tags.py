@@ -142,7 +142,9 @@ def test_a_related_link_change_retires_only_the_story_page(client, world):
 
 def test_a_related_headline_finds_its_story_when_that_story_is_published(client, world):
     RelatedLink.objects.create(article=world["alpha"], title="Echo", url="")
-    echo = make_article(title="Echo", slug="echo", status=Article.Status.DRAFT)
+    echo = make_article(
+        title="Echo", slug="echo", authors=[world["bob"]], status=Article.Status.DRAFT
+    )
     warm_all(client)
     workflow.move(echo, Article.Status.PUBLISHED, user=make_user(role="Editor"))
     assert "alpha" in rendered_again(client)
