@@ -38,6 +38,15 @@ def env_list(name: str, *, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_urls(name: str, *, pattern: str, example: str) -> list[str]:
+    """A comma-separated list of addresses, each matching `pattern`, or start-up stops."""
+    urls = env_list(name, default="")
+    for url in urls:
+        if not re.fullmatch(pattern, url):
+            sys.exit(f"Newsroom cannot start: each of {name} must be {example}, not {url!r}.")
+    return urls
+
+
 def env_positive_int(name: str, *, default: int) -> int:
     value = env_int(name, default=default)
     if value < 1:
@@ -197,13 +206,11 @@ NEWSROOM_SHARED_CACHE_SECONDS = env_int("NEWSROOM_SHARED_CACHE_SECONDS", default
 NEWSROOM_CACHE_TAG_HEADERS = env_list(
     "NEWSROOM_CACHE_TAG_HEADERS", default="xkey,Surrogate-Key,Cache-Tag"
 )
-NEWSROOM_PURGE_URLS = env_list("NEWSROOM_PURGE_URLS", default="")
-for _url in NEWSROOM_PURGE_URLS:
-    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", _url):
-        sys.exit(
-            "Newsroom cannot start: each of NEWSROOM_PURGE_URLS must be an http:// or https:// "
-            f"address such as http://127.0.0.1:6081/, not {_url!r}."
-        )
+NEWSROOM_PURGE_URLS = env_urls(
+    "NEWSROOM_PURGE_URLS",
+    pattern=r"https?://[^\s/]+(/\S*)?",
+    example="an http:// or https:// address such as http://127.0.0.1:6081/",
+)
 NEWSROOM_PURGE_REPEAT_SECONDS = env_int("NEWSROOM_PURGE_REPEAT_SECONDS", default=2)
 
 # django-axes first: it refuses a throttled client before any password is checked.
@@ -288,13 +295,11 @@ if _proxy_header:
 # client's address, not the proxy's); 0 when clients connect directly.
 NEWSROOM_PROXY_COUNT = env_int("NEWSROOM_PROXY_COUNT", default=0)
 
-CSRF_TRUSTED_ORIGINS = env_list("NEWSROOM_CSRF_TRUSTED_ORIGINS", default="")
-for _origin in CSRF_TRUSTED_ORIGINS:
-    if not re.fullmatch(r"https?://[^/\s]+", _origin):
-        sys.exit(
-            "Newsroom cannot start: each of NEWSROOM_CSRF_TRUSTED_ORIGINS must be a scheme and "
-            f"host such as https://news.example.org, not {_origin!r}."
-        )
+CSRF_TRUSTED_ORIGINS = env_urls(
+    "NEWSROOM_CSRF_TRUSTED_ORIGINS",
+    pattern=r"https?://[^/\s]+",
+    example="a scheme and host such as https://news.example.org",
+)
 
 # The admin's address. Checked here because a bad value would either fail obscurely in the URL
 # resolver or, worse, shadow readers' pages (the admin's routes are tried first).

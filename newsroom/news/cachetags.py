@@ -139,35 +139,35 @@ def tagging_tags(article_ids: Iterable[int], topic_ids: Iterable[int]) -> set[st
     return {TOPICS, SITEMAPS, *map(story, article_ids), *map(topic_stories, topic_ids)}
 
 
+# What of each row a bulk write's tags are made of, and how.
+_ROW_FIELDS = {
+    Byline: ("article_id", "author_id"),
+    Author: ("pk",),
+    RelatedLink: ("article_id",),
+    Correction: ("article_id",),
+}
+_ROW_TAGS = {Byline: byline_tags, Author: author_tags, RelatedLink: links, Correction: note_tags}
+
+
 def rows_tags(sender, *, queryset=None, objects=None, **kwargs) -> set[str]:
     """The tags of `sender` rows a bulk write (update, bulk_create, bulk_update) touches: from
     the objects in hand, or read before the write (an update's filter may not match after).
     A receiver of `models.rows_written`."""
+    fields = ("pk", "title") if sender is Article else _ROW_FIELDS.get(sender)
+    if fields is None:
+        return set()
     if objects is not None:
-        objects = list(objects)
-        article_ids = (
-            {o.article_id for o in objects} if sender in (RelatedLink, Correction) else set()
-        )
-        if sender is Article:
-            return articles_tags((o.pk, o.title) for o in objects)
-        if sender is Byline:
-            return set().union(*(byline_tags(o.article_id, o.author_id) for o in objects))
-        if sender is Author:
-            return set().union(*(author_tags(o.pk) for o in objects))
+        rows = {tuple(getattr(o, f) for f in fields) for o in objects}
     else:
-        if sender is Article:
-            return articles_tags(queryset.values_list("pk", "title"))
-        if sender is Byline:
-            pairs = queryset.values_list("article_id", "author_id")
-            return set().union(*(byline_tags(a, b) for a, b in pairs))
-        if sender is Author:
-            return set().union(*(author_tags(pk) for pk in queryset.values_list("pk", flat=True)))
-        article_ids = set(queryset.values_list("article_id", flat=True))
-    if sender is RelatedLink:
-        return set(map(links, article_ids))
-    if sender is Correction:
-        return set().union(*(note_tags(pk) for pk in article_ids))
-    return set()
+        rows = set(queryset.values_list(*fields))
+    if sender is Article:
+        # Two queries for the whole batch, not two a story.
+        return articles_tags(rows)
+    tags: set[str] = set()
+    for row in rows:
+        made = _ROW_TAGS[sender](*row)
+        tags |= {made} if isinstance(made, str) else made
+    return tags
 
 
 # --- Changes that come with time ---

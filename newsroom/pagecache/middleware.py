@@ -125,12 +125,7 @@ class Lookup:
         self.upcoming: datetime | None = None
         if self.reachable:
             try:
-                self.upcoming = versions.schedule_state(
-                    found.get(SCHEDULE_KEY),
-                    now=now,
-                    next_change=registry.next_change,
-                    due=registry.due,
-                )
+                self.upcoming = versions.schedule_state(found.get(SCHEDULE_KEY), now=now)
             except CACHE_ERRORS:
                 logger.warning("Page cache unreachable: pages not cached", exc_info=True)
                 self.reachable = False

@@ -146,7 +146,7 @@ def version_of(tag: str) -> int | None:
         if not isinstance(value, int):
             # The counter as it stands, so pages rendering now stay storable; then moved on, so
             # that no two tags the cache did not know share a number.
-            cache.add(key, started(cache.get_many([COUNTER_KEY])), timeout=None)
+            cache.add(key, started({COUNTER_KEY: cache.get(COUNTER_KEY)}), timeout=None)
             _next_number()
             value = cache.get(key)
     except CACHE_ERRORS:
@@ -398,7 +398,7 @@ def journal_path(backend, database) -> Path | None:
 # --- Changes that come with time ---
 
 
-def schedule_state(stored, *, now: datetime, next_change, due) -> datetime | None:
+def schedule_state(stored, *, now: datetime) -> datetime | None:
     """Apply what fell due since the schedule was last looked at, and return when the next
     change is due. `stored` is what the cache held under SCHEDULE_KEY (fetched with the page)."""
     if isinstance(stored, tuple) and len(stored) == 2:
@@ -409,8 +409,8 @@ def schedule_state(stored, *, now: datetime, next_change, due) -> datetime | Non
         # Unknown (a new cache): anything that went live within a stored page's lifetime.
         checked_at = now - timedelta(seconds=max_seconds())
     # From the primary: a replica that is behind would miss what just went live.
-    tags = set(due(checked_at, now))
-    upcoming = next_change(now)
+    tags = registry.due(checked_at, now)
+    upcoming = registry.next_change(now)
     if tags:
         # Nothing to commit: time moved, not data. Other processes hear of it in the journal.
         # Shared caches in front need no purge: no page's s-maxage reached past this moment.
