@@ -10,7 +10,7 @@ PORT ?= 8000
 SECRET_FILE := $(VENV)/secret-key
 WITH_KEY = DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_FILE))}"
 
-.PHONY: install run test test-postgres lint format clean validators audit bench loadtest backup restore
+.PHONY: install run test test-postgres lint format clean validators audit bench bench-tools loadtest backup restore
 
 $(VENV)/installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,8 +61,25 @@ test-postgres: install validators
 
 # Readers, import, size and memory, each as a ratio against a floor measured in the same run,
 # in under ten minutes; the report also goes to bench/results.md. BENCH_ARGS=--quick: a smoke run.
-bench: install
+bench: install bench-tools
 	@$(WITH_KEY) $(PY) -m bench $(BENCH_ARGS)
+
+# What the bench serves and loads with, from Debian's packages: wrk, nginx (the static-file
+# floor for Varnish) and Varnish with xkey. Installed when missing and we are root; otherwise
+# the figures that need them say "not measured" and why.
+BENCH_PACKAGES := wrk:/usr/bin/wrk nginx-light:/usr/sbin/nginx varnish:/usr/sbin/varnishd
+bench-tools:
+	@missing=""; \
+	for entry in $(BENCH_PACKAGES); do [ -x "$${entry#*:}" ] || missing="$$missing $${entry%%:*}"; done; \
+	ls /usr/lib/*/varnish/vmods/libvmod_xkey.so >/dev/null 2>&1 || missing="$$missing varnish-modules"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "== installing$$missing from Debian's packages"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else \
+			echo "bench: missing$$missing (not root, or no apt-get): those figures will say not measured"; \
+		fi; \
+	fi
 
 # Readers under load while an import and admin saves run, on SQLite and (when up) PostgreSQL.
 loadtest: install

@@ -14,10 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import load, scenarios
+from . import breaking, chart, load, scenarios
 from .results import load_average, machine, report
 
-PARTS = ("readers", "import", "size")
+PARTS = ("readers", "breaking", "import", "size")
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.md"
 
 
@@ -76,6 +76,10 @@ def main(argv: list[str]) -> int:
                 sections += scenarios.readers(run)
                 for section in sections[-2:]:
                     scenarios.say("\n" + section.markdown() + "\n")
+            if "breaking" in args.parts:
+                sections += breaking.sections(run)
+                for section in sections[-2:]:
+                    scenarios.say("\n" + section.markdown() + "\n")
             if "import" in args.parts:
                 sections.append(scenarios.imports(run))
                 scenarios.say("\n" + sections[-1].markdown() + "\n")
@@ -98,8 +102,12 @@ def main(argv: list[str]) -> int:
     scenarios.say(summary)
     scenarios.say(f"The whole run took {minutes:.1f} minutes.")
     if args.output:
+        checks = [check for section in sections for check in section.checks]
+        picture = args.output.with_suffix(".svg")
+        picture.write_text(chart.svg(checks, title="Readers: ratios of one make bench run"))
+        text += f"\n![The ratios above as bars, each with its target]({picture.name})\n"
         args.output.write_text(text, encoding="utf-8")
-        scenarios.say(f"Written to {args.output}")
+        scenarios.say(f"Written to {args.output} and {picture}")
     return 0
 
 

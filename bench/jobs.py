@@ -194,7 +194,33 @@ def size_pages(args: dict) -> dict:
     return {"vendor": connection.vendor, "sizes": results}
 
 
+def story_paths(args: dict) -> dict:
+    """Every live story's address, for readers spread over them."""
+    from newsroom.news.models import Article
+
+    slugs = Article.objects.published().values_list("slug", flat=True)
+    return {"paths": [f"/news/{slug}/" for slug in slugs]}
+
+
+def edit_story(args: dict) -> dict:
+    """An editor at work during breaking news: one story saved through the model `per_second`
+    times a second for `seconds`, each save a new body (so each retires the story's tags)."""
+    from newsroom.news.models import Article
+
+    story = Article.objects.get(slug=args["slug"])
+    body, interval = story.body, 1 / args["per_second"]
+    start, saves = time.monotonic(), 0
+    while (elapsed := time.monotonic() - start) < args["seconds"]:
+        story.body = f"{body}<p>Update {saves + 1}.</p>"
+        story.save()
+        saves += 1
+        time.sleep(max(0.0, saves * interval - (time.monotonic() - start)))
+    return {"saves": saves, "seconds": elapsed}
+
+
 JOBS = {
+    "story_paths": story_paths,
+    "edit_story": edit_story,
     "collectstatic": collectstatic,
     "migrate": migrate,
     "readers_site": readers_site,

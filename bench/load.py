@@ -1,14 +1,16 @@
-"""Serving and loading: gunicorn instances, a bounded load on loopback, workers' peak memory.
+"""Serving and loading: gunicorn, Varnish and nginx on loopback, a bounded load, workers' memory.
 
 The load is wrk from Debian (16 connections, 2 threads) when it is installed, else a Python
 client of the same shape (2 processes of 8 keep-alive connections each). Both stop at a fixed
-duration and only ever talk to 127.0.0.1.
+duration and only ever talk to 127.0.0.1. A load spread over many pages (`run_spread_load`)
+needs wrk: its Lua script picks a path at random for every request.
 """
 
 from __future__ import annotations
 
 import http.client
 import multiprocessing
+import os
 import re
 import shutil
 import signal
@@ -121,6 +123,125 @@ class Server:
         return peaks
 
 
+VCL = ROOT / "deploy" / "varnish" / "newsroom.vcl"
+VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+SPREAD_SCRIPT = Path(__file__).resolve().parent / "spread.lua"
+
+
+def varnish_missing() -> str | None:
+    """Why Varnish with xkey cannot run here, or None."""
+    if not Path(VARNISHD).is_file():
+        return "varnishd is not installed (apt-get install -y varnish varnish-modules)"
+    if not list(Path("/usr/lib").glob("*/varnish/vmods/libvmod_xkey.so")):
+        return "the xkey module is not installed (apt-get install -y varnish-modules)"
+    return None
+
+
+def nginx_missing() -> str | None:
+    return (
+        None if Path(NGINX).is_file() else "nginx is not installed (apt-get install -y nginx-light)"
+    )
+
+
+class Daemon:
+    """A server process in the foreground on a free loopback port, stopped by its PID."""
+
+    name = "daemon"
+
+    def __init__(self, folder: Path, *, port: int | None = None) -> None:
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.port = port or free_port()
+        self.process: subprocess.Popen | None = None
+
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    def __enter__(self):
+        self.log = (self.folder / "log.txt").open("wb")
+        self.process = subprocess.Popen(
+            self.command(), stdout=self.log, stderr=subprocess.STDOUT, cwd=self.folder
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.__exit__()
+                    said = (self.folder / "log.txt").read_text(errors="replace")[-2000:]
+                    raise RuntimeError(f"{self.name} did not start:\n{said}") from None
+                time.sleep(0.1)
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+class Varnish(Daemon):
+    """varnishd with deploy/varnish/newsroom.vcl in front of the gunicorn on `backend_port`
+    (the VCL's backend port rewritten; `-j none`: root needs no separate jail user here)."""
+
+    name = "varnishd"
+
+    def __init__(self, folder: Path, *, backend_port: int, port: int | None = None) -> None:
+        super().__init__(folder, port=port)
+        self.vcl = self.folder / "newsroom.vcl"
+        text = re.sub(r'\.port = "\d+";', f'.port = "{backend_port}";', VCL.read_text(), count=1)
+        self.vcl.write_text(text)
+
+    def command(self) -> list[str]:
+        return [
+            VARNISHD, "-F", "-j", "none", "-n", str(self.folder / "work"),
+            "-a", f"127.0.0.1:{self.port}", "-f", str(self.vcl), "-s", "malloc,64m",
+        ]  # fmt: skip
+
+
+class Nginx(Daemon):
+    """nginx serving the files under `root` as they are (2 workers, as many as gunicorn's)."""
+
+    name = "nginx"
+
+    def __init__(self, folder: Path, *, root: Path) -> None:
+        super().__init__(folder)
+        self.config = self.folder / "nginx.conf"
+        # As root, workers run as root too, so they can read a private temporary folder.
+        user = "user root;" if os.geteuid() == 0 else ""
+        self.config.write_text(
+            f"""{user}
+worker_processes {WORKERS};
+pid {self.folder / "nginx.pid"};
+error_log {self.folder / "error.log"};
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    default_type text/html;
+    client_body_temp_path {self.folder}; proxy_temp_path {self.folder};
+    fastcgi_temp_path {self.folder}; uwsgi_temp_path {self.folder}; scgi_temp_path {self.folder};
+    server {{
+        listen 127.0.0.1:{self.port};
+        root {root};
+        location / {{ try_files $uri $uri/index.html =404; }}
+    }}
+}}
+"""
+        )
+
+    def command(self) -> list[str]:
+        return [NGINX, "-c", str(self.config), "-g", "daemon off;"]
+
+
 def fetch(port: int, path: str) -> tuple[int, int]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
@@ -148,6 +269,31 @@ def run_load(url: str, *, seconds: float) -> Load:
     if load_tool() == "wrk":
         return _wrk(url, seconds=seconds)
     return python_load(url, seconds=seconds)
+
+
+def run_spread_load(base: str, paths_file: Path, *, seconds: float) -> Load:
+    """wrk spread over the paths listed in `paths_file`, one picked at random per request."""
+    duration = max(1, round(seconds))
+    out = subprocess.run(
+        [
+            "wrk",
+            f"-t{THREADS}",
+            f"-c{CONNECTIONS}",
+            f"-d{duration}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(SPREAD_SCRIPT),
+            base,
+            "--",
+            str(paths_file),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=duration + 60,
+        check=True,
+    ).stdout
+    return parse_wrk(out)
 
 
 def _wrk(url: str, *, seconds: float) -> Load:

@@ -46,7 +46,7 @@ class Check:
 
 def number(value: float | int | None) -> str:
     """Figures as a reader takes them in: 7,213 req/s, 0.71, 12.4 ms."""
-    if value is None:
+    if value is None or value != value:  # None, or NaN: not measured
         return "-"
     if isinstance(value, int) or (float(value).is_integer() and abs(value) >= 100):
         return f"{int(value):,}"

@@ -129,7 +129,7 @@ def say(text: str) -> None:
 
 # Readers --------------------------------------------------------------------------------------
 
-STORY_CACHED, STORY_FLOOR, STORY_QUERIES = 0.7, 0.13, 4
+STORY_CACHED, STORY_FLOOR, STORY_QUERIES = 0.8, 0.13, 4
 PEAK_RSS_MIB, RSS_GROWTH_MIB = 120.0, 2.0
 
 

@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 from taggit.models import TaggedItem
 
-from bench import bulk, load
+from bench import bulk, chart, load
 from bench.load import parse_wrk
 from bench.results import Check, Section, report
 from bench.stories import TOPIC_WORD, story_text
 from newsroom.news.models import Article, Byline
 from newsroom.news.search import search_articles
 from newsroom.news.seeds import parse_text
+from tests.browser import skip_unless_available
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -155,3 +156,57 @@ def test_the_python_client_loads_the_floor_under_gunicorn_when_wrk_is_absent(tmp
     assert figures.non_2xx == figures.errors == 0
     assert len(peaks) == load.WORKERS
     assert all(10 < peak < 200 for peak in peaks.values())
+
+
+def test_the_chart_draws_each_ratio_with_its_target_and_mark():
+    checks = [
+        Check(name="story, cache on, vs floor", value=0.85, op=">=", target=0.8, unit="x"),
+        Check(
+            name="long tail while editing, Redis", value=float("nan"), op=">=", target=0.8, unit="x"
+        ),
+        Check(name="queries", value=4, op="<=", target=4),
+    ]
+    picture = chart.svg(checks, title="Readers")
+
+    assert picture.startswith("<svg") and picture.rstrip().endswith("</svg>")
+    assert picture.count('fill="#2e7d32"') == 1  # met
+    assert picture.count('fill="#c62828"') == 1  # not measured counts as missed
+    assert "0.85x (PASS, target 0.80x)" in picture
+    assert "not measured (MISS, target 0.80x)" in picture
+    assert "queries" not in picture  # only ratios are drawn
+
+
+def test_spread_load_reaches_every_listed_page_through_nginx(tmp_path):
+    skip_unless_available("wrk and nginx", _spread_tools_missing(), required_by=())
+    root = tmp_path / "root"
+    paths = [f"/news/story-{n}/" for n in range(5)]
+    for path in paths:
+        (root / path.strip("/")).mkdir(parents=True)
+        (root / path.strip("/") / "index.html").write_text(f"<p>{path}</p>")
+    listed = tmp_path / "paths.txt"
+    listed.write_text("\n".join(paths) + "\n")
+
+    with load.Nginx(tmp_path / "nginx", root=root) as nginx:
+        figures = load.run_spread_load(nginx.url(""), listed, seconds=1)
+        log = (tmp_path / "nginx" / "error.log").read_text()
+
+    assert figures.requests > 100
+    assert figures.non_2xx == figures.errors == 0, log
+
+
+def test_the_editor_job_saves_the_story_as_often_as_asked(db):
+    from bench.jobs import edit_story
+    from tests.factories import make_article
+
+    story = make_article(slug="breaking", body="<p>First.</p>")
+    done = edit_story({"slug": "breaking", "seconds": 1.0, "per_second": 4})
+
+    story.refresh_from_db()
+    assert 3 <= done["saves"] <= 5
+    assert story.body.startswith("<p>First.</p>") and f"Update {done['saves']}." in story.body
+
+
+def _spread_tools_missing() -> str | None:
+    if load.load_tool() != "wrk":
+        return "wrk is not installed"
+    return load.nginx_missing()

@@ -8,80 +8,25 @@ saying why, without varnishd, unless NEWSROOM_REQUIRE_VARNISH is set (CI sets it
 
 from __future__ import annotations
 
-import re
-import shutil
 import socket
-import subprocess
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
+from bench import load
 from newsroom.consent import policy
-from tests.browser import ROOT, _free_port, manage, serve, server_env, skip_unless_available
-
-VCL = ROOT / "deploy" / "varnish" / "newsroom.vcl"
-VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
-
-
-def missing() -> str | None:
-    if not Path(VARNISHD).is_file():
-        return "varnishd is not installed (apt-get install -y varnish varnish-modules)"
-    if not list(Path("/usr/lib").glob("*/varnish/vmods/libvmod_xkey.so")):
-        return "the xkey module is not installed (apt-get install -y varnish-modules)"
-    return None
-
-
-@contextmanager
-def varnish(workdir: Path, *, backend_port: int, port: int):
-    """varnishd in the foreground on 127.0.0.1:`port`, stopped by its PID."""
-    vcl = workdir / "newsroom.vcl"
-    text = VCL.read_text()
-    vcl.write_text(re.sub(r'\.port = "\d+";', f'.port = "{backend_port}";', text, count=1))
-    process = subprocess.Popen(
-        [
-            VARNISHD,
-            "-F",
-            "-j",
-            "none",
-            "-n",
-            str(workdir / "varnish"),
-            "-a",
-            f"127.0.0.1:{port}",
-            "-f",
-            str(vcl),
-            "-s",
-            "malloc,64m",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    said = process.stderr.read().decode()
-                    raise RuntimeError(f"varnishd did not start: {said}") from None
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        process.stderr.close()
+from tests.browser import _free_port, manage, serve, server_env, skip_unless_available
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """(Varnish's base URL, the site's environment, the consent revision)."""
-    skip_unless_available("Varnish", missing(), required_by=("NEWSROOM_REQUIRE_VARNISH",))
+    skip_unless_available(
+        "Varnish", load.varnish_missing(), required_by=("NEWSROOM_REQUIRE_VARNISH",)
+    )
     workdir = tmp_path_factory.mktemp("varnish-site")
     port = _free_port()
     env = {
@@ -108,8 +53,9 @@ def site(tmp_path_factory):
     )
     with serve(env) as base:
         backend_port = int(base.rsplit(":", 1)[1])
-        with varnish(workdir, backend_port=backend_port, port=port) as front:
-            yield front, env, revision
+        # On the port the site's environment already names as its purge address.
+        with load.Varnish(workdir / "varnish", backend_port=backend_port, port=port) as front:
+            yield front.url(""), env, revision
 
 
 def shell(env: dict[str, str], code: str) -> str:
