@@ -7,6 +7,7 @@ NEWSROOM_REQUIRE_REDIS is set). A page counts as served from the cache when it r
 
 import subprocess
 import sys
+import threading
 import uuid
 from datetime import timedelta
 
@@ -429,3 +430,19 @@ def test_a_schedule_left_by_an_older_release_is_replaced_not_a_crash(client):
     cache.set(versions.SCHEDULE_KEY, ("token-from-before",))
     assert fetch(client, story.get_absolute_url())[0] == 200
     warm(client, story.get_absolute_url())
+
+
+def test_a_change_is_not_lost_when_another_thread_read_the_journal(client):
+    # gunicorn's threaded workers: each thread has its own cache object, one journal reader.
+    story = make_article()
+    warm(client, story.get_absolute_url())
+    reader = threading.Thread(target=versions.sync)
+    reader.start()
+    reader.join()
+    line = f"{cachetags.story(story.pk)}\n"
+    with open(versions._journal().path, "a") as journal:
+        journal.write(line)
+    other = threading.Thread(target=versions.sync)
+    other.start()
+    other.join()
+    assert fetch(client, story.get_absolute_url())[2] > 0

@@ -375,7 +375,12 @@ def _journal() -> Journal | None:
     cache is its own (local memory); None with a shared cache (Redis)."""
     backend, database = caches[DEFAULT_CACHE_ALIAS], connections[DEFAULT_DB_ALIAS]
     # Asked on every request; worked out again only when the cache or database is another.
-    known = (id(backend), database.vendor, database.settings_dict["NAME"], os.getpid())
+    # Django gives each thread its own cache object; in-process ones of one location share
+    # their storage (`_cache`), and so share one journal reader: a reader made afresh for
+    # each thread would skip the lines appended while another thread was reading.
+    storage = getattr(backend, "_cache", None) if isinstance(backend, LocMemCache) else None
+    known = (type(backend), id(storage), database.vendor, database.settings_dict["NAME"])
+    known += (os.getpid(),)
     if _journals.get("known") != known:
         path = journal_path(backend, database)
         _journals["known"], _journals["journal"] = known, Journal(path) if path else None
