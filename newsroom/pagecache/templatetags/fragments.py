@@ -1,14 +1,16 @@
-"""The site's frame rendered once: `{% once %}` keeps a fragment per language for the process.
+"""Fragments rendered once: `{% once %}` keeps a piece of a page per language for the process.
 
-Most of base.html (the feed links, the masthead, the footer links) is the same on every page in
-a given language, yet rendering it afresh costs a reader's page a few dozen translation look-ups
-and URL reversals. Wrapped in `{% once a b %}...{% endonce %}`, a fragment is rendered the first
-time and kept, keyed on the active language, the script prefix and the values given (`a`, `b`).
+Most of the frame around a page (the feed links, the masthead, the footer links, the consent
+banner) is the same on every page in a given language, yet rendering it afresh costs a reader's
+page dozens of translation look-ups and URL reversals. Wrapped in `{% once a b %}...{% endonce %}`,
+a fragment is rendered the first time and kept, keyed on the active language, the script prefix
+and the values given (`a`, `b`); a value of None keeps nothing (render afresh).
 
 So a fragment may show only those values and what is fixed while the process runs: settings,
-translations, URLs, static files. A changed setting (tests) forgets every kept fragment. Only a
-few variants of each fragment are kept; past that they are rendered every time, so a value
-without bound (a search query) costs nothing but the speed-up.
+translations, URLs, static files. What changes with the database is given as a value that
+changes with it (the consent app's `consent.generation`). A changed setting (tests) forgets every
+kept fragment. Only a few variants of each fragment are kept; past that they are rendered every
+time, so a value without bound (a search query) costs nothing but the speed-up.
 """
 
 import weakref
@@ -20,7 +22,7 @@ from django.utils.translation import get_language
 
 register = template.Library()
 
-# Enough for every page type times every language; a fragment never grows past it.
+# Enough for every page type and reader variant in every language.
 VARIANTS_KEPT = 64
 
 _nodes: weakref.WeakSet = weakref.WeakSet()
@@ -35,7 +37,10 @@ class OnceNode(template.Node):
         _nodes.add(self)
 
     def render(self, context) -> str:
-        key = (get_language(), get_script_prefix(), *(str(v.resolve(context)) for v in self.vary))
+        values = [v.resolve(context) for v in self.vary]
+        if any(value is None for value in values):
+            return self.nodelist.render(context)
+        key = (get_language(), get_script_prefix(), *map(str, values))
         html = self.kept.get(key)
         if html is None:
             html = self.nodelist.render(context)
@@ -58,4 +63,4 @@ def _forget(**kwargs) -> None:
         node.kept.clear()
 
 
-setting_changed.connect(_forget, dispatch_uid="newsroom-chrome-once")
+setting_changed.connect(_forget, dispatch_uid="newsroom-fragments-once")
