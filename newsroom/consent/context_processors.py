@@ -13,6 +13,8 @@ which is false, so a typo keeps a script out rather than letting it in. Also ava
 `consent.reasking` (the banner asks again about `consent.reasked`, categories whose cookies
 changed), `consent.decision` (the recorded `policy.Decision`, or None), `consent.choices` (the
 admin's categories with their inventory and whether each is on) and `consent.storage_json`.
+`consent.page_variant` and `consent.generation` together name everything the banner shows
+but the page's address, so the banner can be rendered once for them (`{% once %}`).
 The `consent_tags` library asks the same question as a tag:
 `{% consent_granted "analytics" as ok %}`.
 
@@ -29,7 +31,7 @@ from django.utils.translation import gettext
 
 from . import policy
 from .middleware import consent_state
-from .models import Category
+from .models import Category, generation
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,16 @@ class TemplateConsent:
         """The browser's privacy signal answered for the reader; say so instead of asking."""
         return not self.on_settings_page and self.state.refused_by_gpc
 
+    @property
+    def page_variant(self) -> str:
+        return self.state.page_variant
+
     # cached_property writes to the instance's __dict__, which a frozen dataclass still allows.
+    @cached_property
+    def generation(self) -> int | None:
+        """A token that stays the same until a category or cookie changes (None: unknown)."""
+        return generation()
+
     @cached_property
     def categories(self) -> list[Category]:
         return Category.objects.cached_for_readers()

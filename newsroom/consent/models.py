@@ -27,9 +27,15 @@ PAGE_TAG = "consent"
 _remembered: tuple[int | None, dict[str, object]] = (None, {})
 
 
+def generation() -> int | None:
+    """A token for what readers are shown of the categories and cookies: the same until one of
+    them changes, here or in another process (None when the page cache does not answer)."""
+    return pagecache.version_of(PAGE_TAG)
+
+
 def _remember(name: str, load):
     global _remembered
-    token = pagecache.version_of(PAGE_TAG)
+    token = generation()
     if token is None:
         return load()
     if _remembered[0] != token:

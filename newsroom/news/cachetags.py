@@ -75,7 +75,7 @@ def of_listing(articles: Iterable[Article]) -> set[str]:
 
 def of_story_page(article: Article, related_links: Iterable[RelatedLink]) -> set[str]:
     tags = of_listing([article])
-    tags.update(topic(t.pk) for t in article.tags.all())
+    tags.update(topic(t.pk) for t in article.topics)
     tags.add(links(article.pk))
     tags.update(headline(link.title) for link in related_links if not link.url)
     return tags

@@ -140,10 +140,11 @@ class Author(models.Model):
 
 
 class ArticleQuerySet(ReaderVisibleQuerySet):
-    def published(self) -> ArticleQuerySet:
+    def published(self, *, at: datetime | None = None) -> ArticleQuerySet:
         """What a reader may see, decided when the query runs: a scheduled story goes live by
-        itself once its time has come, with no job to flip it."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        itself once its time has come, with no job to flip it. `at` (default now) is the
+        moment asked about."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=at or timezone.now())
 
     def by_tag(self, slug: str) -> ArticleQuerySet:
         # EXISTS rather than taggit's join, which casts object_id to the story id's type on
@@ -211,7 +212,7 @@ class ArticleQuerySet(ReaderVisibleQuerySet):
         return (
             self.with_bylines()
             .prefetch_related("corrections")
-            .annotate(related_json=_related_links_json())
+            .annotate(related_json=related_links_json())
         )
 
     def headline_index(self, headlines: list[str]) -> dict[str, Article]:
@@ -242,11 +243,12 @@ class JSONList(Aggregate):
         return self.as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
 
 
-def _related_links_json() -> Subquery:
+def related_links_json(*, at: datetime | None = None) -> Subquery:
     """A story's related links as JSON, each with the slug of our own published story of the
-    same headline (ignoring case; indexed on LOWER(title)) when the link has no URL."""
+    same headline (ignoring case; indexed on LOWER(title)) when the link has no URL, published
+    by `at` (default now)."""
     namesake = (
-        Article.objects.published()
+        Article.objects.published(at=at)
         .exclude(pk=OuterRef(OuterRef("pk")))
         .annotate(title_key=Lower("title"))
         .filter(title_key=Lower(OuterRef("title")))
@@ -502,9 +504,20 @@ class Article(models.Model):
         return self.get_status_display()
 
     @property
+    def topics(self) -> list[Tag]:
+        """The story's topics (`page_topics` when the story page's query brought them)."""
+        topics = getattr(self, "page_topics", None)
+        return list(self.tags.all()) if topics is None else topics
+
+    @property
     def notes(self) -> list[Correction]:
-        """Correction and update notes readers see, oldest first (prefetched on pages)."""
-        return [note for note in self.corrections.all() if note.noted_at <= timezone.now()]
+        """Correction and update notes readers see, oldest first (`page_notes` when the story
+        page's query brought them, else prefetched or read)."""
+        notes = getattr(self, "page_notes", None)
+        if notes is None:
+            notes = self.corrections.all()
+        now = timezone.now()
+        return [note for note in notes if note.noted_at <= now]
 
     @property
     def modified_at(self):
@@ -519,7 +532,7 @@ class Article(models.Model):
         if not hasattr(self, "related_json"):
             self.related_json = (
                 Article.objects.filter(pk=self.pk)
-                .values_list(_related_links_json(), flat=True)
+                .values_list(related_links_json(), flat=True)
                 .first()
             )
         links = []

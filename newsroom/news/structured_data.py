@@ -45,7 +45,7 @@ def news_article(article: Article, *, absolute) -> dict:
                 "height": 512,
             },
         },
-        "keywords": [tag.name for tag in article.tags.all()],
+        "keywords": [tag.name for tag in article.topics],
     }
     if article.published_at:
         data["datePublished"] = article.published_at.isoformat(timespec="seconds")
