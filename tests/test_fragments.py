@@ -7,6 +7,7 @@ from django.template import engines
 from django.utils import translation
 
 from newsroom.consent.models import Category
+from newsroom.pagecache.templatetags.fragments import VARIANTS_KEPT
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +66,14 @@ def test_a_renamed_category_shows_in_the_kept_banner_at_once(client, settings):
     analytics.name = "Audience counting"
     analytics.save()
     assert "Audience counting" in client.get(url).content.decode()
+
+
+def test_when_every_place_is_taken_the_fragment_starts_afresh_and_keeps_the_new_value():
+    template = engines["django"].from_string(
+        "{% load fragments %}{% once key %}{{ key }} {{ other }}{% endonce %}"
+    )
+    for n in range(VARIANTS_KEPT):
+        template.render({"key": n, "other": "first"})
+    # A generation that moved on: the newest value is kept although the old ones filled it.
+    assert template.render({"key": "new", "other": "first"}) == "new first"
+    assert template.render({"key": "new", "other": "second"}) == "new first"

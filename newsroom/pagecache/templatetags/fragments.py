@@ -9,8 +9,9 @@ and the values given (`a`, `b`); a value of None keeps nothing (render afresh).
 So a fragment may show only those values and what is fixed while the process runs: settings,
 translations, URLs, static files. What changes with the database is given as a value that
 changes with it (the consent app's `consent.generation`). A changed setting (tests) forgets every
-kept fragment. Only a few variants of each fragment are kept; past that they are rendered every
-time, so a value without bound (a search query) costs nothing but the speed-up.
+kept fragment. Only a few variants of each fragment are kept: when they are all taken, the
+node starts afresh, so variants left behind by a change (an older generation) make room for the
+new ones, and a value without bound (a search query) costs nothing but the speed-up.
 """
 
 import weakref
@@ -44,8 +45,9 @@ class OnceNode(template.Node):
         html = self.kept.get(key)
         if html is None:
             html = self.nodelist.render(context)
-            if len(self.kept) < VARIANTS_KEPT:
-                self.kept[key] = html
+            if len(self.kept) >= VARIANTS_KEPT:
+                self.kept.clear()
+            self.kept[key] = html
         return html
 
 
