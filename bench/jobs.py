@@ -180,7 +180,9 @@ def size_pages(args: dict) -> dict:
             figures[name] = {
                 "url": url,
                 "status": status,
-                "queries": max(counts),
+                # Warm requests, as a worker serves them: the first may also fill what the
+                # process keeps whatever the size (the consent categories, content types).
+                "queries": max(counts[1:]),
                 "ms": statistics.median(times) * 1000,
                 "sql_ms": statistics.median(sql_times) * 1000,
             }

@@ -37,7 +37,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers, set_resp
 from newsroom import routers
 
 from . import registry, versions
-from .versions import CACHE_ERRORS, COUNTER_KEY, SCHEDULE_KEY, SETTLE_KEY, logger
+from .versions import CACHE_ERRORS, SCHEDULE_KEY, SETTLE_KEY, logger
 
 PAGE_KEY_PREFIX = "newsroom:page:"
 CACHED_METHODS = frozenset({"GET", "HEAD"})
@@ -55,11 +55,15 @@ def tag(request: HttpRequest, *tags: str) -> None:
         collected.update(tags)
 
 
-def page_key(request: HttpRequest, *, language: str, variant: str) -> str:
-    """Method, scheme, host, full path, language and variant ("" for pages kept once for every
-    reader: feeds and sitemaps)."""
-    start = f"{request.method}|{request.build_absolute_uri()}|{language}|{variant}"
-    return PAGE_KEY_PREFIX + hashlib.sha256(start.encode()).hexdigest()
+def page_keys(request: HttpRequest, *, language: str, variant: str) -> dict[bool, str]:
+    """The keys of a page's stored copies, by whether it varies by the variant: method,
+    scheme, host, full path, language and variant ("" for pages kept once for every reader:
+    feeds and sitemaps)."""
+    start = f"{request.method}|{request.build_absolute_uri()}|{language}|"
+    return {
+        per_variant: PAGE_KEY_PREFIX + hashlib.sha256((start + part).encode()).hexdigest()
+        for per_variant, part in ((True, variant), (False, ""))
+    }
 
 
 def is_anonymous_read(request: HttpRequest) -> bool:
@@ -94,8 +98,10 @@ def _storable(response: HttpResponse) -> bool:
 
 def _rebuild(status: int, headers: list[tuple[str, str]], body: bytes) -> HttpResponse:
     response = HttpResponse(body, status=status)
-    for name, value in headers:
-        response[name] = value
+    # The headers were checked and encoded by HttpResponse when the page was stored; setting
+    # them one by one again would check each a second time on every hit (a tenth of a hit's
+    # cost). The mapping is the one ResponseHeaders keeps: lower-cased name -> (name, value).
+    response.headers._store = {name.lower(): (name, value) for name, value in headers}
     return response
 
 
@@ -118,7 +124,9 @@ class Lookup:
         self.variant = variant
         self.reachable = found is not None
         found = found or {}
-        self.started = versions.started(found)
+        self.found = found
+        # Where the version counter stood as the view started (see `cached_page`).
+        self.started = 0
         now = timezone.now()
         settle = found.get(SETTLE_KEY)
         self.settling = isinstance(settle, datetime) and now < settle
@@ -148,15 +156,11 @@ class PageCacheMiddleware:
             return self.get_response(request)
         language = translation.get_language_from_request(request)
         variant = registry.variant_of(request)
-        keys = {
-            True: page_key(request, language=language, variant=variant),
-            False: page_key(request, language=language, variant=""),
-        }
+        keys = page_keys(request, language=language, variant=variant)
         found = None
         if versions.enabled():
             try:
-                versions.sync()
-                found = cache.get_many([COUNTER_KEY, SCHEDULE_KEY, SETTLE_KEY, *keys.values()])
+                found = cache.get_many([*versions.lookup_keys(), *keys.values()])
             except CACHE_ERRORS:
                 logger.warning("Page cache unreachable: %s not cached", request.path, exc_info=True)
         lookup = Lookup(language=language, variant=variant, found=found)
@@ -234,6 +238,8 @@ def cached_page(view, *, per_variant: bool = True):
             return view(request, *args, **kwargs)
         request.newsroom_page_tags = set()
         lookup.per_variant = per_variant
+        # Taken before the view reads anything: a retirement after it keeps the page unstored.
+        lookup.started = versions.started(lookup.found)
         if lookup.settling:
             # A change is still reaching the replica: the primary.
             response = _render(view, request, *args, **kwargs)

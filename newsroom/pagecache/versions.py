@@ -61,6 +61,8 @@ SETTLE_KEY = "newsroom:pages:settle"
 COUNTER_KEY = "newsroom:pages:counter"
 # The journal is started afresh past this size (each line is one change's tags).
 JOURNAL_LIMIT_BYTES = 1 << 20
+# Past this many tags, a process's own table of versions is started afresh.
+LOCAL_VERSIONS_LIMIT = 500_000
 # Not a tag: the next change with time must be looked up again.
 RESCHEDULE = "@reschedule"
 
@@ -88,11 +90,48 @@ def tag_key(tag: str) -> str:
 
 
 def current(tags: Iterable[str]) -> dict[str, int]:
-    """The versions the cache holds for `tags` (a tag it does not know is left out)."""
-    tags = list(tags)
+    """The versions held for `tags` (a tag not known is left out): in this process's own
+    table with the in-process cache (its pages are its own too), else in the shared cache."""
+    if _journal() is not None:
+        table = _local_versions
+        return {tag: table[tag] for tag in tags if tag in table}
     keys = {tag_key(tag): tag for tag in tags}
     found = cache.get_many(list(keys))
     return {keys[key]: value for key, value in found.items() if isinstance(value, int)}
+
+
+def _add(tag: str, number: int) -> None:
+    """Give `tag` a version unless it has one."""
+    if _journal() is not None:
+        _local_versions.setdefault(tag, number)
+    else:
+        cache.add(tag_key(tag), number, timeout=None)
+
+
+def _write(tags: Iterable[str], number: int) -> None:
+    if _journal() is None:
+        cache.set_many({tag_key(tag): number for tag in tags}, timeout=None)
+        return
+    if len(_local_versions) > LOCAL_VERSIONS_LIMIT:
+        # Forgetting every version only costs each stored page one more render.
+        _local_versions.clear()
+    _local_versions.update(dict.fromkeys(tags, number))
+
+
+# Tag versions of a process using the in-process cache (kept in step by the journal).
+_local_versions: dict[str, int] = {}
+
+
+def lookup_keys() -> list[str]:
+    """What a page lookup fetches besides the page, having applied the journal: the schedule;
+    the shared counter (not with the in-process cache, whose counter is this process's);
+    the replica's settling time (only with a replica)."""
+    keys = [SCHEDULE_KEY]
+    if sync() is None:
+        keys.append(COUNTER_KEY)
+    if settle_seconds():
+        keys.append(SETTLE_KEY)
+    return keys
 
 
 def started(found: dict) -> int:
@@ -125,7 +164,7 @@ def ensure(tags: Iterable[str], *, started: int) -> dict[str, int] | None:
     tags = set(tags)
     versions = current(tags)
     for tag in tags - versions.keys():
-        cache.add(tag_key(tag), started, timeout=None)
+        _add(tag, started)
     if len(versions) < len(tags):
         versions = current(tags)
         if len(versions) < len(tags):
@@ -141,17 +180,16 @@ def version_of(tag: str) -> int | None:
     does not answer: read afresh."""
     try:
         sync()
-        key = tag_key(tag)
-        value = cache.get(key)
-        if not isinstance(value, int):
+        value = current([tag]).get(tag)
+        if value is None:
             # The counter as it stands, so pages rendering now stay storable; then moved on, so
             # that no two tags the cache did not know share a number.
-            cache.add(key, started({COUNTER_KEY: cache.get(COUNTER_KEY)}), timeout=None)
+            _add(tag, started({COUNTER_KEY: cache.get(COUNTER_KEY)}))
             _next_number()
-            value = cache.get(key)
+            value = current([tag]).get(tag)
     except CACHE_ERRORS:
         return None
-    return value if isinstance(value, int) else None
+    return value
 
 
 # --- Retiring ---
@@ -233,8 +271,7 @@ def _apply(
     missed the other's story, and looking once too often costs one query). With `checked_at`,
     the schedule was looked at up to then, and `upcoming` is what it found next."""
     tags = set(tags)
-    number = _next_number()
-    cache.set_many({tag_key(tag): number for tag in tags - {RESCHEDULE}}, timeout=None)
+    _write(tags - {RESCHEDULE}, _next_number())
     # Past every number a tag holds: a tag given the counter as it stands (`version_of`) never
     # gets one a retired tag had.
     _next_number()
@@ -255,18 +292,20 @@ def _apply(
 def _forget_everything() -> None:
     # A new epoch names every tag afresh: no stored page's versions match any more.
     _journals["epoch"] = int(_journals.get("epoch", 0)) + 1
+    _local_versions.clear()
 
 
 def _journal_epoch() -> int:
     return int(_journals.get("epoch", 0))
 
 
-def sync() -> None:
+def sync() -> Journal | None:
     """Apply the retirements other processes have written since this one last looked: one
-    stat() when there are none (nothing to do with a shared cache)."""
+    stat() when there are none (nothing to do with a shared cache, None)."""
     journal = _journal()
     if journal is not None:
         journal.sync(_apply, _forget_everything)
+    return journal
 
 
 def settings_changed(setting, **kwargs) -> None:
