@@ -1,10 +1,15 @@
+"""Template filters of the readers' pages: machine-readable and localised dates, JSON-LD, and
+meta descriptions clipped to length."""
+
 import json
+import unicodedata
 from datetime import datetime
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import pgettext
 
 register = template.Library()
@@ -46,6 +51,17 @@ def long_datetime(value: datetime | None) -> str:
 
 
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003e", ord("<"): "\\u003c", ord("&"): "\\u0026"}
+
+
+@register.filter(is_safe=True)
+def clip(value, length: int) -> str:
+    """Django's `truncatechars`, without its walk over every character of a text already short
+    enough: the same result (the text in NFC form, or cut with an ellipsis), for a fraction of
+    the cost on a story page's three meta descriptions."""
+    text = unicodedata.normalize("NFC", str(value))
+    if len(text) <= int(length):
+        return text
+    return Truncator(text).chars(int(length))
 
 
 @register.filter
