@@ -203,3 +203,105 @@ def test_purges_are_refused_from_addresses_outside_the_list(site):
         )
         answer = s.recv(200).decode()
     assert answer.startswith("HTTP/1.1 403")
+
+
+# Each change of tests/test_pagecache_tags.py, through Varnish: the pages a change retires are
+# purged, every other one stays a hit. (A scheduled go-live is the exception by design: while a
+# story is scheduled no page's s-maxage reaches past its time, so Varnish lets every page go
+# then; test_a_scheduled_story_appears_on_time_through_varnish shows it.)
+
+WORLD = """
+from tests.factories import make_article, make_author
+from newsroom.news.models import Article
+ann = make_author(name="{p} Ann", slug="{p}-ann")
+bob = make_author(name="{p} Bob", slug="{p}-bob")
+make_article(title="{p} Alpha", slug="{p}-alpha", authors=[ann], tags=["{p} drones"])
+make_article(title="{p} Bravo", slug="{p}-bravo", authors=[bob], tags=["{p} ships"])
+make_article(title="{p} Delta", slug="{p}-delta", authors=[ann], tags=["{p} ships"],
+             status=Article.Status.DRAFT)
+"""
+
+ADMIN = """
+from django.contrib.auth.models import User
+from django.test import Client
+desk = Client(SERVER_NAME="localhost")
+desk.force_login(User.objects.create_superuser("{p}-desk", password="x" * 20))
+"""
+
+CHANGES = {
+    "publish": (
+        "from newsroom.news import workflow\n"
+        "from tests.factories import make_user\n"
+        "workflow.move(Article.objects.get(slug='{p}-delta'), Article.Status.PUBLISHED,\n"
+        "              user=make_user(role='Editor', username='{p}-editor'))\n",
+        {"home", "ships", "ann"},
+    ),
+    "edit": (
+        "story = Article.objects.get(slug='{p}-bravo')\n"
+        "story.body = '<p>Rewritten.</p>'\n"
+        "story.save()\n",
+        {"bravo", "home", "ships", "bob"},
+    ),
+    "unpublish": (
+        "from newsroom.news import workflow\n"
+        "from tests.factories import make_user\n"
+        "workflow.move(Article.objects.get(slug='{p}-bravo'), Article.Status.UNPUBLISHED,\n"
+        "              user=make_user(role='Editor', username='{p}-editor'))\n",
+        {"bravo", "home", "ships", "bob"},
+    ),
+    "byline": (
+        "from newsroom.news.models import Author, Byline\n"
+        "Byline.objects.create(article=Article.objects.get(slug='{p}-bravo'),\n"
+        "                      author=Author.objects.get(slug='{p}-ann'), position=1)\n",
+        {"bravo", "home", "ships", "bob", "ann"},
+    ),
+    "topic merge": (
+        ADMIN + "from taggit.models import Tag\n"
+        "ships = Tag.objects.get(name='{p} ships')\n"
+        "answer = desk.post('/admin/taggit/tag/', {{'action': 'merge_tags',\n"
+        "    '_selected_action': [ships.pk], 'target': '{p} drones'}})\n"
+        "assert answer.status_code == 302, answer.status_code\n",
+        {"bravo", "home", "drones", "ships", "bob"},
+    ),
+    "author rename": (
+        "from newsroom.news.models import Author\n"
+        "bob = Author.objects.get(slug='{p}-bob')\n"
+        "bob.name = '{p} Robert'\n"
+        "bob.save()\n",
+        {"bravo", "home", "ships", "bob"},
+    ),
+    "correction": (
+        "from newsroom.news.models import Correction\n"
+        "Correction.objects.create(article=Article.objects.get(slug='{p}-alpha'),\n"
+        "                          text='The date was wrong.')\n",
+        {"alpha", "home", "drones", "ann"},
+    ),
+    "related link": (
+        "from newsroom.news.models import RelatedLink\n"
+        "RelatedLink.objects.create(article=Article.objects.get(slug='{p}-alpha'),\n"
+        "                           title='Background', url='https://a.test/')\n",
+        {"alpha"},
+    ),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_each_change_purges_exactly_the_pages_that_show_it(site, change):
+    front, env, _ = site
+    p = "v" + str(list(CHANGES).index(change))
+    pages = {
+        "home": "/",
+        "alpha": f"/news/{p}-alpha/",
+        "bravo": f"/news/{p}-bravo/",
+        "drones": f"/tags/{p}-drones/",
+        "ships": f"/tags/{p}-ships/",
+        "ann": f"/authors/{p}-ann/",
+        "bob": f"/authors/{p}-bob/",
+    }
+    code, retired = CHANGES[change]
+    shell(env, WORLD.format(p=p))
+    for path in pages.values():
+        warm(front, path)
+    shell(env, WORLD.format(p=p).split("ann = ")[0] + code.format(p=p))
+    missed = {name for name, path in pages.items() if get(front + path)[1] != "HIT"}
+    assert missed == retired
