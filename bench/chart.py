@@ -1,6 +1,7 @@
 """The readers' ratios of a run as an SVG bar chart, written beside bench/results.md.
 
-One bar per ratio check (requests/s of a page against its floor or its quiet phase), with the
+One bar per readers' ratio (requests/s of a page against its floor, its quiet phase or nginx;
+the size and import ratios, where lower is better, stay in the report's tables), with the
 issue's target marked on it, green where it is met and red where it is missed; no library, so
 the chart is as plain to review in a diff as the report.
 """
@@ -12,17 +13,18 @@ from html import escape
 
 from .results import Check, number
 
-WIDTH, BAR, GAP, LEFT, TOP = 760, 22, 10, 290, 40
+WIDTH, BAR, GAP, LEFT, TOP = 820, 22, 10, 330, 40
 
 
 def ratio_checks(checks: list[Check]) -> list[Check]:
-    return [c for c in checks if c.unit == "x"]
+    return [c for c in checks if c.unit == "x" and c.op == ">="]
 
 
 def svg(checks: list[Check], *, title: str) -> str:
     checks = ratio_checks(checks)
     scale_max = max([1.0, *(c.target for c in checks), *(_value(c) for c in checks)])
-    plot = WIDTH - LEFT - 70
+    # Room on the right for the figure written after each bar.
+    plot = WIDTH - LEFT - 230
     height = TOP + len(checks) * (BAR + GAP) + 30
 
     def x(value: float) -> float:
@@ -36,12 +38,13 @@ def svg(checks: list[Check], *, title: str) -> str:
         f'<rect width="{WIDTH}" height="{height}" fill="#fff"/>',
         f'<text x="10" y="22" style="font-weight:bold">{escape(title)}</text>',
     ]
-    for tick in range(int(scale_max) + 1):
+    step = 0.25 if scale_max <= 2 else 1.0
+    for tick in [step * n for n in range(int(scale_max / step) + 1)]:
         parts.append(
             f'<line x1="{x(tick):.1f}" y1="{TOP - 6}" x2="{x(tick):.1f}" y2="{height - 24}" '
             'stroke="#ddd"/>'
             f'<text class="n" x="{x(tick):.1f}" y="{height - 8}" text-anchor="middle">'
-            f"{tick}x</text>"
+            f"{tick:g}x</text>"
         )
     for row, check in enumerate(checks):
         y = TOP + row * (BAR + GAP)
