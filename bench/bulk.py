@@ -24,7 +24,7 @@ from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from newsroom.news.models import Article, Author, Byline
-from newsroom.news.search import FTS_TABLE, PENDING_TABLE, search_articles
+from newsroom.search.query import FTS_TABLE, PENDING_TABLE, search_articles
 
 from .stories import Story, paragraph_pool, pooled_story
 

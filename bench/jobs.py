@@ -66,7 +66,7 @@ def page_queries(urls: list[str]) -> dict[str, dict]:
 
 def readers_site(args: dict) -> dict:
     """The readers' database: the seed story, imported and published, plus generated stories."""
-    from newsroom.news.importing import import_paths
+    from newsroom.ingest.importing import import_paths
     from newsroom.news.models import Article
 
     from .bulk import generate
@@ -84,9 +84,9 @@ def queries(args: dict) -> dict:
 
 def import_stories(args: dict) -> dict:
     """End-to-end import of a folder of generated files against bleach alone on their texts."""
-    from newsroom.news.importing import import_paths
+    from newsroom.ingest.importing import import_paths
+    from newsroom.markup.sanitize import bleach_defaults
     from newsroom.news.models import Article
-    from newsroom.news.sanitize import bleach_defaults
 
     folder = Path(args["folder"])
     texts = [path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.txt"))]

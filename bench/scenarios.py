@@ -401,7 +401,7 @@ def imports(run: Run) -> Section:
             )
         )
     text = [
-        "`newsroom.news.importing.import_paths(..., publish=True)` on generated seed-like "
+        "`newsroom.ingest.importing.import_paths(..., publish=True)` on generated seed-like "
         'files (headline, Separator and img lines, paragraphs, two "Also Read" links, the '
         "cookie blurb; about 2.8 KB each) into a fresh, migrated SQLite database, against "
         "`bleach.clean` with its defaults (`sanitize.bleach_defaults`) on the same texts in "

@@ -2,7 +2,7 @@
 
 With `DATABASE_REPLICA_URL` set, settings add a "replica" database and this router. Only code
 running inside `public_reads()` reads from the replica: the page-cache wrapper around the
-readers' pages (newsroom.news.pagecache) enters it for an anonymous reader's GET or HEAD. Writes
+readers' pages (newsroom.pagecache) enters it for an anonymous reader's GET or HEAD. Writes
 always go to the primary, and so do the admin, previews, logged-in users, management commands
 and any read inside a transaction (a view that writes then reads must see its own write, which
 the replica may not have yet). Migrations run on the primary only: a replica is a copy of it.

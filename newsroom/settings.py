@@ -84,6 +84,10 @@ INSTALLED_APPS = [
     "axes",
     "newsroom.pagecache",
     "newsroom.news",
+    "newsroom.desk",
+    "newsroom.ingest",
+    "newsroom.search",
+    "newsroom.operations",
     "newsroom.consent",
 ]
 

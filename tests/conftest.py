@@ -6,7 +6,7 @@ from django.core.cache import caches
 from django.core.management import call_command
 from django.test import override_settings
 
-from newsroom.news.importing import import_paths
+from newsroom.ingest.importing import import_paths
 from newsroom.news.models import Article
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_25d00d43ab60b8b4.txt"

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from newsroom.news import preview
+from newsroom.desk import preview
 from newsroom.news.models import Article
 from tests.factories import make_article, make_author, make_user
 from tests.test_limits import png
@@ -136,7 +136,7 @@ def test_sitemaps_leave_a_hidden_story_out(client, hidden, path):
 
 
 def test_search_does_not_find_a_hidden_story(client, hidden):
-    response = client.get(reverse("news:search"), {"q": SECRET_WORD})
+    response = client.get(reverse("search:search"), {"q": SECRET_WORD})
     assert response.status_code == 200
     assert list(response.context["articles"]) == []
     assert "hidden-story" not in response.content.decode()
@@ -172,7 +172,7 @@ def test_a_preview_link_for_another_story_cannot_be_made_by_editing_one(client, 
 
 
 def test_a_preview_link_signed_with_another_key_is_a_404(client, hidden):
-    signer = signing.TimestampSigner(key="not-the-site-key", salt="newsroom.news.preview")
+    signer = signing.TimestampSigner(key="not-the-site-key", salt="newsroom.desk.preview")
     token = signer.sign(f"{hidden.pk}.{hidden.status}")
     assert client.get(f"/preview/{token}/").status_code == 404
 
@@ -233,7 +233,7 @@ def test_a_preview_image_dies_with_its_link(client, settings):
 
 def test_a_preview_image_of_a_story_without_one_is_a_404(client):
     story = hidden_story("draft")
-    url = reverse("news:article_preview_image", kwargs={"token": preview.make_token(story)})
+    url = reverse("desk:article_preview_image", kwargs={"token": preview.make_token(story)})
     assert status(client, url) == 404
 
 

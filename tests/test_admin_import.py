@@ -12,10 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from taggit.models import Tag, TaggedItem
 
-from newsroom.news import admin_import
-from newsroom.news.importing import import_paths
+from newsroom.desk.admin import imports as admin_import
+from newsroom.ingest.importing import import_paths
+from newsroom.ingest.seeds import MAX_BYTES
 from newsroom.news.models import Article, Author, Byline, RelatedLink, Revision, StatusChange
-from newsroom.news.seeds import MAX_BYTES
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

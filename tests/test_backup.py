@@ -21,8 +21,8 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from newsroom.consent.models import ConsentRecord
-from newsroom.news.backup import BackupError, backup, default_path, restore
 from newsroom.news.models import Article, Author, RelatedLink
+from newsroom.operations.backup import BackupError, backup, default_path, restore
 from tests.browser import run_manage
 from tests.factories import make_article, make_author, make_user
 

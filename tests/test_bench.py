@@ -17,9 +17,9 @@ from bench import bulk, chart, load
 from bench.load import parse_wrk
 from bench.results import Check, Section, report
 from bench.stories import TOPIC_WORD, story_text
+from newsroom.ingest.seeds import parse_text
 from newsroom.news.models import Article, Byline
-from newsroom.news.search import search_articles
-from newsroom.news.seeds import parse_text
+from newsroom.search.query import search_articles
 from tests.browser import skip_unless_available
 
 ROOT = Path(__file__).resolve().parent.parent

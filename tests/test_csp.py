@@ -16,7 +16,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from newsroom.news import preview
+from newsroom.desk import preview
 from newsroom.news.models import Article
 from tests.browser import manage, require_browser, serve, server_env
 from tests.factories import make_article, make_author
@@ -47,7 +47,7 @@ def public_site(db):
         "author": author.get_absolute_url(),
         "archive": reverse("news:archive"),
         "archive month": f"/archive/{month.year}/{month.month:02d}/",
-        "search": reverse("news:search") + "?q=harbour",
+        "search": reverse("search:search") + "?q=harbour",
         "cookie settings": reverse("consent:settings"),
         "cookie policy": reverse("consent:policy"),
         "preview": preview.preview_url(draft),

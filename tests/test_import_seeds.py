@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from taggit.models import Tag, TaggedItem
 
-from newsroom.news.importing import import_paths
+from newsroom.ingest.importing import import_paths
 from newsroom.news.models import Article, Author, Byline, RelatedLink
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsroom.news import revisions, sanitize
-from newsroom.news.importing import import_paths
+from newsroom.ingest.importing import import_paths
+from newsroom.markup import sanitize
+from newsroom.news import revisions
 from newsroom.news.models import Article
 
 # Plain words with the characters bleach treats specially, some markup and odd code points.

@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from newsroom.news.forms import BODY_MAX_CHARS
+from newsroom.desk.forms import BODY_MAX_CHARS
 from newsroom.news.models import Article
-from newsroom.news.search import MAX_QUERY_LENGTH
+from newsroom.search.query import MAX_QUERY_LENGTH
 from tests.factories import make_article, make_user
 
 pytestmark = pytest.mark.django_db
@@ -182,7 +182,7 @@ def test_a_form_bigger_than_django_accepts_gets_the_friendly_page(editor_client,
 
 
 def test_a_long_search_is_cut_with_a_note(client):
-    response = client.get(reverse("news:search"), {"q": "word " * 300})
+    response = client.get(reverse("search:search"), {"q": "word " * 300})
     html = response.content.decode()
     assert response.status_code == 200
     assert "Your search was too long" in html
@@ -190,7 +190,9 @@ def test_a_long_search_is_cut_with_a_note(client):
 
 
 def test_an_overlong_query_string_gets_the_friendly_400(client, settings):
-    response = client.get(reverse("news:search"), {"q": "a" * (settings.NEWSROOM_MAX_QUERY_STRING)})
+    response = client.get(
+        reverse("search:search"), {"q": "a" * (settings.NEWSROOM_MAX_QUERY_STRING)}
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert "That address is too long (over 4,096 characters" in html
@@ -199,7 +201,7 @@ def test_an_overlong_query_string_gets_the_friendly_400(client, settings):
 
 def test_a_query_string_at_the_limit_is_served(client, settings):
     query = "q=" + "a" * (settings.NEWSROOM_MAX_QUERY_STRING - 2)
-    assert client.get(reverse("news:search"), QUERY_STRING=query).status_code == 200
+    assert client.get(reverse("search:search"), QUERY_STRING=query).status_code == 200
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -207,7 +209,7 @@ def test_too_many_fields_get_the_friendly_400(client, method):
     # 1,001 one-letter fields fit under the query-string limit.
     fields = "&".join(["a"] * 1001)
     if method == "get":
-        response = client.get(reverse("news:search"), QUERY_STRING=fields)
+        response = client.get(reverse("search:search"), QUERY_STRING=fields)
     else:
         response = client.post(
             reverse("admin:login"), fields, content_type="application/x-www-form-urlencoded"
@@ -226,5 +228,5 @@ def test_a_body_over_the_request_limit_is_refused_before_it_is_read(editor_clien
 
 def test_a_full_search_box_of_emoji_is_within_the_address_limit(client):
     # The box takes 200 characters; each emoji is 12 bytes once percent-encoded.
-    response = client.get(reverse("news:search"), {"q": "\U0001f4f0" * 200, "page": "2"})
+    response = client.get(reverse("search:search"), {"q": "\U0001f4f0" * 200, "page": "2"})
     assert response.status_code == 200

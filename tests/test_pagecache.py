@@ -316,7 +316,7 @@ def test_feeds_and_sitemaps_keep_one_copy_for_every_reader(client):
 
 
 def test_search_and_previews_are_never_cached(client):
-    from newsroom.news import preview
+    from newsroom.desk import preview
 
     make_article(title="Drones over the strait")
     draft = make_article(status=Article.Status.DRAFT)

@@ -68,7 +68,7 @@ from django.db import connections
 from django.test import Client
 from django.contrib.auth.models import User
 from django.utils import timezone
-from newsroom.news import preview
+from newsroom.desk import preview
 from newsroom.news.models import Article
 
 primary, replica = sys.argv[1], sys.argv[2]

@@ -1,6 +1,6 @@
 import pytest
 
-from newsroom.news.sanitize import (
+from newsroom.markup.sanitize import (
     INLINE_TAGS,
     clean_html,
     html_to_text,
@@ -86,7 +86,7 @@ def test_a_hostile_fragment_is_cleaned_every_time_it_is_seen():
 def test_a_recent_output_is_returned_without_a_second_parse(monkeypatch):
     once = clean_html("<p>remembered <b>output</b></p><script>x</script>")
     monkeypatch.setattr(
-        "newsroom.news.sanitize._body_cleaner",
+        "newsroom.markup.sanitize._body_cleaner",
         None,  # any parse would now fail
     )
     assert clean_html(once) == once

@@ -22,8 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsroom.news.models import Article
-from newsroom.news.sanitize import (
+from newsroom.markup.sanitize import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_PROTOCOLS,
     ALLOWED_TAGS,
@@ -31,6 +30,7 @@ from newsroom.news.sanitize import (
     clean_html,
     paragraphs_to_html,
 )
+from newsroom.news.models import Article
 
 settings.register_profile(
     "sanitiser",

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from newsroom.news.models import Article
-from newsroom.news.search import (
+from newsroom.search.query import (
     MAX_QUERY_LENGTH,
     fts5_query,
     read_query,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from newsroom.news.seeds import MAX_BYTES, SeedError, parse_bytes, parse_text, read_seed
+from newsroom.ingest.seeds import MAX_BYTES, SeedError, parse_bytes, parse_text, read_seed
 
 HEADLINE = "Japan's Defence Minister Visits Turkey for Defence Cooperation, Drones"
 

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsroom.news.importing import ImportFailed, import_paths
+from newsroom.ingest.importing import ImportFailed, import_paths
+from newsroom.ingest.seeds import MAX_BYTES, ParsedStory, SeedError, parse_bytes
 from newsroom.news.models import Article
-from newsroom.news.seeds import MAX_BYTES, ParsedStory, SeedError, parse_bytes
 from tests.browser import run_manage
 from tests.test_sanitize_properties import assert_safe, hostile_html
 

@@ -275,8 +275,8 @@ def test_robots_txt_keeps_crawlers_out_of_admin_previews_and_search_and_names_bo
     lines = response.content.decode().splitlines()
     assert lines[0] == "User-agent: *"
     disallowed = {line.removeprefix("Disallow: ") for line in lines if line.startswith("Disallow:")}
-    assert disallowed == {reverse("admin:index"), "/preview/", reverse("news:search")}
-    assert reverse("news:article_preview", kwargs={"token": "t"}).startswith("/preview/")
+    assert disallowed == {reverse("admin:index"), "/preview/", reverse("search:search")}
+    assert reverse("desk:article_preview", kwargs={"token": "t"}).startswith("/preview/")
     named = [line.removeprefix("Sitemap: ") for line in lines if line.startswith("Sitemap:")]
     assert named == [absolute(reverse("news:sitemap")), absolute(reverse("news:news_sitemap"))]
     for url in named:

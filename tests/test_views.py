@@ -18,8 +18,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.defaults import permission_denied
 
-from newsroom.news import preview, search, views
+from newsroom.desk import preview
+from newsroom.news import views
 from newsroom.news.models import Article, Correction
+from newsroom.search import views as search_views
 from tests.factories import make_article, make_author
 
 pytestmark = pytest.mark.django_db
@@ -419,7 +421,7 @@ def test_public_pages_can_be_cached_briefly_and_revalidated(client, seed_article
 
 
 def test_error_preview_and_consent_pages_are_not_publicly_cached(client):
-    from newsroom.news import preview
+    from newsroom.desk import preview
 
     assert "public" not in client.get("/news/nope/").get("Cache-Control", "")
     draft = make_article(status=Article.Status.DRAFT)
@@ -596,7 +598,7 @@ def french_pages(client, monkeypatch, settings) -> dict[str, str]:
     for view in (views.ArticleListView, views.TagDetailView, views.AuthorDetailView):
         monkeypatch.setattr(view, "paginate_by", 2)
     monkeypatch.setattr(views.ArchiveMonthView, "paginate_by", 2)
-    monkeypatch.setattr(search, "PAGE_SIZE", 2)
+    monkeypatch.setattr(search_views, "PAGE_SIZE", 2)
     lee = make_author(name="Ann Lee", slug="ann-lee")
     first = timezone.make_aware(datetime(2025, 12, 1, 9, 30))
     words = {"standfirst": "Drones, Ankara.", "body": "<p>Drones.</p>", "tags": ["Drones"]}

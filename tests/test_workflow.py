@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from newsroom.news import preview, revisions, workflow
+from newsroom.desk import diffs, preview
+from newsroom.news import revisions, workflow
 from newsroom.news.models import Article, Correction, Revision, StatusChange
 from tests.factories import make_article, make_author, make_user
 
@@ -516,7 +517,7 @@ def test_expired_preview_link_says_so(client, settings, monkeypatch):
 def test_tampered_preview_link_is_a_plain_404(client, mangle):
     article = make_article(title="Secret draft", status=Status.DRAFT)
     token = preview.make_token(article)
-    response = client.get(reverse("news:article_preview", args=[mangle(token)]))
+    response = client.get(reverse("desk:article_preview", args=[mangle(token)]))
     assert response.status_code == 404
     assert "Secret draft" not in response.content.decode()
 
@@ -709,7 +710,7 @@ def test_an_imported_story_saved_unchanged_records_no_revision_and_no_conflict(
     response = client.post(change_url(seed_article), edited)
     assert response.status_code == 302, response.content.decode()[:2000]
     [latest, previous] = Revision.objects.order_by("-number")[:2]
-    assert [c.label for c in revisions.diff(previous.snapshot, latest.snapshot)] == ["Headline"]
+    assert [c.label for c in diffs.diff(previous.snapshot, latest.snapshot)] == ["Headline"]
     # The root of it: publication times are stored to the second, as the form shows them.
     assert reload(seed_article).published_at.microsecond == 0
 
@@ -729,7 +730,7 @@ def test_publication_times_stored_with_a_fraction_before_are_brought_to_the_seco
     assert reload(story).published_at == when.replace(microsecond=0)
     # A revision kept before still holds the fraction; it is no change an editor made.
     old, new = when.isoformat(), when.replace(microsecond=0).isoformat()
-    assert revisions.diff({"published_at": old}, {"published_at": new}) == []
+    assert diffs.diff({"published_at": old}, {"published_at": new}) == []
 
 
 # Corrections and updates

@@ -1,0 +1,1 @@
+"""Stories and readers' pages: models, QuerySet vocabulary, write rules, views, feeds, sitemaps."""

@@ -34,8 +34,7 @@ from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
 
 from newsroom import pagecache
-
-from .sanitize import clean_html
+from newsroom.markup.sanitize import clean_html
 
 # The longest topic name taggit's table holds.
 TAG_MAX_CHARS = Tag._meta.get_field("name").max_length

@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 
 from newsroom.pagecache import cached_page
 
-from . import feeds, search, sitemaps, views
+from . import feeds, sitemaps, views
 
 
 class UnicodeSlugConverter:
@@ -23,11 +23,11 @@ register_converter(UnicodeSlugConverter, "uslug")
 app_name = "news"
 
 # Readers' pages are wrapped in `cached_page` (anonymous readers get a stored copy, and their
-# reads may use the replica). Search and previews are not: they answer one person.
+# reads may use the replica). Search (newsroom/search/) and preview links (newsroom/desk/)
+# are not routed here: they answer one person.
 
 urlpatterns = [
     path("", cached_page(views.ArticleListView.as_view()), name="home"),
-    path("search/", search.search_view, name="search"),
     path(
         "feeds/latest.rss", cached_page(feeds.LatestRssFeed(), per_variant=False), name="feed_rss"
     ),
@@ -70,12 +70,6 @@ urlpatterns = [
     path("robots.txt", sitemaps.robots_txt, name="robots_txt"),
     path(
         "news/<uslug:slug>/", cached_page(views.ArticleDetailView.as_view()), name="article_detail"
-    ),
-    path("preview/<str:token>/", views.ArticlePreviewView.as_view(), name="article_preview"),
-    path(
-        "preview/<str:token>/lead-image/",
-        views.article_preview_image,
-        name="article_preview_image",
     ),
     path("archive/", cached_page(views.ArchiveIndexView.as_view()), name="archive"),
     path(

@@ -2,24 +2,22 @@
 
 from datetime import date, datetime, time
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
-from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.cache import cache_control
 from django.views.generic import DetailView, ListView
-from django.views.static import serve
 from taggit.models import Tag
 
 from newsroom import pagecache
 
-from . import cachetags, preview, storypage, structured_data
+from . import cachetags, storypage, structured_data
 from .models import Article, Author
 
 PAGE_SIZE = 20
@@ -251,58 +249,3 @@ class AuthorDetailView(LookaheadPaginationMixin, ListView):
         pk = self.author.pk
         pagecache.tag(self.request, cachetags.author(pk), cachetags.author_stories(pk), *listing)
         return context
-
-
-@method_decorator(never_cache, name="dispatch")
-class ArticlePreviewView(ArticleDetailView):
-    """A story exactly as readers will see it, before it is live, for whoever holds the link.
-
-    Never cached and never indexed; an expired link says so, a forged one is a plain 404, and
-    one to a story that has gone live since leads to the story's page.
-    """
-
-    def get_object(self, queryset=None):
-        try:
-            return preview.article_for(self.kwargs["token"])
-        except preview.PreviewExpired:
-            raise PreviewLinkExpired from None
-        except preview.PreviewInvalid:
-            raise Http404("Bad preview link") from None
-
-    def get(self, request, *args, **kwargs):
-        try:
-            response = super().get(request, *args, **kwargs)
-        except PreviewLinkExpired:
-            response = render(request, "news/preview_expired.html", status=410)
-        except preview.PreviewPublished as published:
-            response = redirect(published.article)
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(preview=True, **kwargs)
-
-    def lead_image_url(self) -> str:
-        return preview.lead_image_url(self.kwargs["token"])
-
-
-class PreviewLinkExpired(Exception):
-    pass
-
-
-@never_cache
-def article_preview_image(request, token):
-    """The lead image of a previewed story, for whoever holds the link and only while it works
-    (the media view serves live stories' images only). Never cached, so no shared cache goes on
-    handing it out once the link has died."""
-    try:
-        article = preview.article_for(
-            token, queryset=Article.objects.only("status", "published_at", "lead_image")
-        )
-    except (preview.PreviewInvalid, preview.PreviewExpired, preview.PreviewPublished):
-        raise Http404("No such preview image") from None
-    if not article.lead_image:
-        raise Http404("This story has no lead image")
-    response = serve(request, article.lead_image.name, document_root=settings.MEDIA_ROOT)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response

@@ -2,11 +2,11 @@
 
 Each half runs only on its own database and the other does nothing, so one migration history
 serves both. The index expression is written out here rather than imported, so this migration
-means the same thing forever; it must match `newsroom.news.search.search_vector()` or
+means the same thing forever; it must match `newsroom.search.query.search_vector()` or
 PostgreSQL silently stops using the index, which tests/test_search.py checks in the plan.
 
 On SQLite the FTS5 table is filled, and its triggers installed, by the first search (see
-newsroom/news/search.py for why Python, not SQL, keeps it).
+newsroom/search/query.py for why Python, not SQL, keeps it).
 """
 
 from django.contrib.postgres.indexes import GinIndex

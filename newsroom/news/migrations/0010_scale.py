@@ -7,9 +7,9 @@
   The database keeps it on every write. (A later change of type to title, standfirst or body
   must drop and re-add the column around it: PostgreSQL refuses to alter a column a generated
   column reads.) The expression is written out here so this migration means the same thing
-  forever; it is `newsroom.news.search.search_vector()`.
+  forever; it is `newsroom.search.query.search_vector()`.
 - SQLite: the queue of stories written since the last search (filled by triggers that the
-  search installs, see newsroom/news/search.py).
+  search installs, see newsroom/search/query.py).
 """
 
 from django.db import migrations, models

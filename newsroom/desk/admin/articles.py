@@ -1,4 +1,6 @@
-"""The editors' workroom. Role rules come from `workflow`; this file only wires them in.
+"""The stories screen: the list, the change form and its bulk actions, wired to the workflow.
+
+Role rules come from `workflow`; this file only wires them in.
 
 Every path that changes a story (the change form, the bulk actions, restore) goes through
 `workflow.check` and ends with `revisions.record`, so the rules hold however a request is
@@ -7,35 +9,32 @@ crafted and every save leaves a revision.
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from js_asset import Media
-from taggit.admin import TagAdmin as TaggitTagAdmin
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 
-from . import preview, revisions, workflow
-from .forms import (
+from newsroom.desk import preview
+from newsroom.desk.admin import history, imports
+from newsroom.desk.admin.topics import topic_from_action_bar
+from newsroom.desk.forms import (
     ArticleActionForm,
     ArticleAdminForm,
     BylineFormSet,
     CorrectionFormSet,
-    TagActionForm,
 )
-from .models import (
-    TAG_MAX_CHARS,
+from newsroom.news import revisions, workflow
+from newsroom.news.models import (
     Article,
     Author,
     Byline,
     Correction,
     RelatedLink,
-    Revision,
     StatusChange,
 )
 
@@ -47,27 +46,6 @@ NOT_YOURS = (
     "You don\u2019t have access to this story: writers can open only the stories they created. "
     "Ask an editor if you need it."
 )
-
-
-def topic_from_action_bar(model_admin, request, *, field: str, box: str) -> str | None:
-    """The topic typed beside the action menu, or None after telling the editor what's wrong."""
-    name = request.POST.get(field, "").strip()
-    if not name:
-        problem = f"Type the topic in the \u201c{box}\u201d box beside the action menu."
-    elif len(name) > TAG_MAX_CHARS:
-        problem = f"A topic can be at most {TAG_MAX_CHARS} characters."
-    else:
-        return name
-    model_admin.message_user(request, problem, messages.ERROR)
-    return None
-
-
-@admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "user"]
-    search_fields = ["name"]
-    prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["user"]
 
 
 class BylineInline(admin.TabularInline):
@@ -462,67 +440,14 @@ class ArticleAdmin(admin.ModelAdmin):
         return article
 
     def revisions_view(self, request, pk):
-        """The story's revisions, newest first, and the difference between any two."""
-        if refused := self._refuse_if_hidden(request, pk):
-            return refused
-        article = self._article_or_404(request, pk)
-        history = list(article.revisions.select_related("created_by"))
-        numbers = [r.number for r in history]
-        try:
-            newer = int(request.GET.get("b", numbers[0] if numbers else 0))
-            older = int(request.GET.get("a", numbers[1] if len(numbers) > 1 else newer))
-        except ValueError:
-            raise Http404("No such revision") from None
-        by_number = {r.number: r for r in history}
-        if history and (older not in by_number or newer not in by_number):
-            raise Http404("No such revision")
-        changes = (
-            revisions.diff(by_number[older].snapshot, by_number[newer].snapshot) if history else []
-        )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": f"Revisions of \u201c{article.title}\u201d",
-            "article": article,
-            "history": history,
-            "older": older,
-            "newer": newer,
-            "changes": changes,
-            "can_restore": self.has_change_permission(request, article),
-        }
-        return TemplateResponse(request, "admin/news/article/revisions.html", context)
+        return history.revisions_view(self, request, pk)
 
     def restore_view(self, request, pk, number):
-        if request.method != "POST":
-            return redirect("admin:news_article_revisions", pk=pk)
-        if refused := self._refuse_if_hidden(request, pk):
-            return refused
-        article = self._article_or_404(request, pk)
-        if not self.has_change_permission(request, article):
-            raise PermissionDenied
-        revision = get_object_or_404(Revision, article=article, number=number)
-        new = revisions.restore(article, revision, user=request.user)
-        kept = {a.pk for a in article.byline}
-        if gone := [a["name"] for a in revision.snapshot.get("authors", []) if a["id"] not in kept]:
-            self.message_user(
-                request,
-                f"Not restored to the byline (their author entries have been deleted): "
-                f"{', '.join(gone)}. Add them again under Authors if they should be credited.",
-                messages.WARNING,
-            )
-        self.message_user(
-            request,
-            f"Restored revision {number}: the story's words, byline, topics and links are as "
-            f"they were then (saved as revision {new.number}). Status and publication time "
-            "are unchanged.",
-        )
-        return redirect(reverse("admin:news_article_change", args=[article.pk]))
+        return history.restore_view(self, request, pk, number)
 
     def import_view(self, request):
         """Upload scraped files: a dry run first, then the same import `import_seeds` does."""
-        from .admin_import import import_view
-
-        return import_view(self, request)
+        return imports.import_view(self, request)
 
     def tag_suggestions_view(self, request):
         """Existing topics starting with what the editor has typed, for the tags box."""
@@ -537,55 +462,3 @@ class ArticleAdmin(admin.ModelAdmin):
             else []
         )
         return JsonResponse({"results": names})
-
-
-admin.site.unregister(Tag)
-
-
-@admin.register(Tag)
-class TagAdmin(TaggitTagAdmin):
-    action_form = TagActionForm
-    actions = ["merge_tags"]
-    list_display = ["name", "slug", "story_count"]
-
-    def get_queryset(self, request):
-        return (
-            super().get_queryset(request).annotate(stories=models.Count("taggit_taggeditem_items"))
-        )
-
-    @admin.display(description="Stories", ordering="stories")
-    def story_count(self, obj):
-        return obj.stories
-
-    @admin.action(description="Merge selected topics into\u2026", permissions=["change"])
-    def merge_tags(self, request, queryset):
-        name = topic_from_action_bar(self, request, field="target", box="Into")
-        if name is None:
-            return
-        with transaction.atomic():
-            target = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
-            merged = [tag for tag in queryset if tag.pk != target.pk]
-            touched = set(
-                TaggedItem.objects.filter(
-                    tag__in=merged, content_type=ContentType.objects.get_for_model(Article)
-                ).values_list("object_id", flat=True)
-            )
-            for item in TaggedItem.objects.filter(tag__in=merged).select_for_update():
-                already = TaggedItem.objects.filter(
-                    tag=target, content_type_id=item.content_type_id, object_id=item.object_id
-                ).exists()
-                if already:
-                    item.delete()
-                else:
-                    item.tag = target
-                    item.save(update_fields=["tag"])
-            for tag in merged:
-                tag.delete()
-            # The stories changed: a new version (so a form opened before the merge can't put
-            # the old topic back) and a revision, like any other edit.
-            for article in Article.objects.filter(pk__in=touched):
-                article.last_edited_by = request.user
-                article.save()
-                revisions.record(article, user=request.user, summary=f"Topics merged into {name}")
-        topics = f"{len(merged)} topic{'s' if len(merged) != 1 else ''}"
-        self.message_user(request, f"Merged {topics} into \u201c{target.name}\u201d.")

@@ -1,4 +1,4 @@
-"""Search across headline, standfirst and body: one function, two databases, and the page.
+"""Search across headline, standfirst and body: one function, two databases.
 
 PostgreSQL: a weighted tsvector (headline A, standfirst B, body C), stored in a generated
 column and indexed with GIN by the 0010 migration; `websearch_to_tsquery` reads anything a
@@ -35,19 +35,14 @@ from django.contrib.postgres.search import (
     SearchVector,
     SearchVectorField,
 )
-from django.core.paginator import Paginator
 from django.db import OperationalError, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import ExpressionWrapper, F, FloatField
 from django.db.models.expressions import RawSQL
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils.safestring import SafeString, mark_safe
-from django.views.decorators.cache import cache_control
 
-from .models import Article, ArticleQuerySet
-from .sanitize import html_to_text
-from .views import PAGE_SIZE
+from newsroom.markup.sanitize import html_to_text
+from newsroom.news.models import Article, ArticleQuerySet
 
 logger = logging.getLogger(__name__)
 
@@ -307,27 +302,3 @@ def _refresh_sqlite_index(connection: BaseDatabaseWrapper) -> None:
     except OperationalError:
         # A writer held the database past the timeout: search what is indexed, catch up later.
         logger.warning("Search index not brought up to date", exc_info=True)
-
-
-@cache_control(public=True, max_age=60)
-def search_view(request: HttpRequest) -> HttpResponse:
-    """The results page: never indexed by search engines, any input answered with a page."""
-    query = read_query(request.GET.get("q", ""))
-    results = search_articles(query.text, snippets=False).for_listing()
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
-    add_snippets(page.object_list, query.text)
-    response = render(
-        request,
-        "news/search.html",
-        {
-            "search_query": query.text,
-            "query": query,
-            "page_obj": page,
-            "paginator": page.paginator,
-            "articles": page.object_list,
-            "is_paginated": page.has_other_pages(),
-        },
-    )
-    response["X-Robots-Tag"] = "noindex"
-    return response

@@ -15,11 +15,12 @@ from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 from PIL import Image
 
-from . import revisions, workflow
-from .models import TAG_MAX_CHARS, Article, Author, Revision
-from .sanitize import clean_html
+from newsroom.desk import diffs
+from newsroom.markup.sanitize import clean_html
+from newsroom.news import revisions, workflow
+from newsroom.news.models import TAG_MAX_CHARS, Article, Author, Revision
 
-# The editor offers exactly what news/sanitize.py keeps, so nothing an editor makes is lost
+# The editor offers exactly what markup/sanitize.py keeps, so nothing an editor makes is lost
 # on save. The sanitiser still cleans whatever arrives: the editor is a convenience, not a
 # security boundary.
 BODY_EXTENSIONS = {
@@ -108,7 +109,7 @@ class Conflict:
     """What another editor saved since this form was opened, for a refused save to show."""
 
     who: str
-    changes: list[revisions.FieldChange]
+    changes: list[diffs.FieldChange]
 
 
 # Spaces and line breaks next to a block's tags: the body editor sends paragraphs back without
@@ -271,7 +272,7 @@ class ArticleAdminForm(forms.ModelForm):
             # The whole of each change, as a diff above the form (the change form's template
             # shows it); the message keeps a one-line summary per field.
             self.conflict = Conflict(
-                who=who, changes=revisions.diff(base.snapshot, revisions.snapshot(current))
+                who=who, changes=diffs.diff(base.snapshot, revisions.snapshot(current))
             )
             messages += [
                 f"Their change \u2014 {change.label}: see what they changed below the message."

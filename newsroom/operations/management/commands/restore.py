@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from newsroom.news.backup import BackupError, restore
+from newsroom.operations.backup import BackupError, restore
 
 
 class Command(BaseCommand):

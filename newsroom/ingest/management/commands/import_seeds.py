@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from newsroom.news.importing import ImportFailed, import_paths
+from newsroom.ingest.importing import ImportFailed, import_paths
 
 
 class Command(BaseCommand):

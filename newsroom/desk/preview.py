@@ -14,9 +14,9 @@ from django.core import signing
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from .models import Article
+from newsroom.news.models import Article
 
-_SALT = "newsroom.news.preview"
+_SALT = "newsroom.desk.preview"
 
 
 class PreviewExpired(Exception):
@@ -40,13 +40,13 @@ def make_token(article: Article) -> str:
 
 
 def preview_url(article: Article) -> str:
-    return reverse("news:article_preview", kwargs={"token": make_token(article)})
+    return reverse("desk:article_preview", kwargs={"token": make_token(article)})
 
 
 def lead_image_url(token: str) -> str:
     """The previewed story's lead image, under the same token: /media/ serves live stories'
     images only, and this one works exactly as long as the link does."""
-    return reverse("news:article_preview_image", kwargs={"token": token})
+    return reverse("desk:article_preview_image", kwargs={"token": token})
 
 
 def article_for(token: str, *, queryset: QuerySet[Article] | None = None) -> Article:

@@ -25,8 +25,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import revisions, workflow
-from .models import (
+from newsroom.ingest.seeds import ParsedStory, SeedError, read_seed
+from newsroom.markup.sanitize import INLINE_TAGS, html_to_text, paragraphs_to_html, removed_markup
+from newsroom.news import revisions, workflow
+from newsroom.news.models import (
     TAG_MAX_CHARS,
     Article,
     Author,
@@ -36,8 +38,6 @@ from .models import (
     StatusChange,
     unique_slug,
 )
-from .sanitize import INLINE_TAGS, html_to_text, paragraphs_to_html, removed_markup
-from .seeds import ParsedStory, SeedError, read_seed
 
 SEED_SUFFIX = ".txt"
 Status = Article.Status

@@ -32,10 +32,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from . import workflow
-from .importing import SEED_SUFFIX, ImportFailed, ImportReport, import_paths
-from .models import Article
-from .seeds import MAX_BYTES
+from newsroom.ingest.importing import SEED_SUFFIX, ImportFailed, ImportReport, import_paths
+from newsroom.ingest.seeds import MAX_BYTES
+from newsroom.news import workflow
+from newsroom.news.models import Article
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ NOT_STORED = (
     "if it keeps failing, tell the site's administrator."
 )
 
-_SALT = "newsroom.news.admin_import"
+_SALT = "newsroom.desk.admin.imports"
 _TOKEN = re.compile(r"[0-9a-f]{32}")
 
 

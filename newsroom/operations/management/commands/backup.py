@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from newsroom.news.backup import BackupError, backup
+from newsroom.operations.backup import BackupError, backup
 
 
 class Command(BaseCommand):

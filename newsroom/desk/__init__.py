@@ -1,0 +1,1 @@
+"""The editors' desk: admin screens, their forms, revision diffs, preview links, import screens."""

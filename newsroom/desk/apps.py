@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DeskConfig(AppConfig):
+    name = "newsroom.desk"
+    label = "desk"
+    verbose_name = "Editors' desk"
