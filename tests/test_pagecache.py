@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsroom.consent import policy
-from newsroom.news import cachetags, workflow
+from newsroom.news import cachetags, writing
 from newsroom.news.models import Article, Author, Correction, RelatedLink
 from newsroom.pagecache import middleware, versions
 from tests.browser import skip_unless_available
@@ -158,7 +158,7 @@ def test_publishing_shows_on_the_next_request(client, backend):
     assert "Held back for now" not in warm(client, "/")
     assert fetch(client, draft.get_absolute_url())[0] == 404
 
-    workflow.move(draft, Article.Status.PUBLISHED, user=editor)
+    writing.move(draft, Article.Status.PUBLISHED, user=editor)
 
     assert "Held back for now" in fetch(client, "/")[1]
     assert fetch(client, draft.get_absolute_url())[0] == 200
@@ -182,7 +182,7 @@ def test_unpublishing_shows_on_the_next_request(client, backend):
     warm(client, story.get_absolute_url())
     warm(client, "/feeds/latest.rss")
 
-    workflow.move(story, Article.Status.UNPUBLISHED, user=editor)
+    writing.move(story, Article.Status.UNPUBLISHED, user=editor)
 
     assert fetch(client, story.get_absolute_url())[0] == 404
     assert "Pulled for legal reasons" not in fetch(client, "/feeds/latest.rss")[1]

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from newsroom.consent.models import Category
-from newsroom.news import workflow
+from newsroom.news import writing
 from newsroom.news.models import Article, Author, Byline, Correction, RelatedLink
 from tests.factories import make_article, make_author, make_user
 from tests.test_pagecache import backend, fetch  # noqa: F401 - `backend` is a fixture
@@ -78,13 +78,13 @@ def test_publishing_retires_the_listings_it_joins_and_no_story_page(client, worl
         title="Delta", authors=[world["ann"]], tags=["Ships"], status=Article.Status.DRAFT
     )
     warm_all(client)
-    workflow.move(draft, Article.Status.PUBLISHED, user=make_user(role="Editor"))
+    writing.move(draft, Article.Status.PUBLISHED, user=make_user(role="Editor"))
     expect(client, {"home", "ships", "ann", "topics", "archive", "rss", "ships-feed", "sitemap"})
 
 
 def test_unpublishing_retires_the_story_and_every_listing_it_leaves(client, world):
     warm_all(client)
-    workflow.move(world["bravo"], Article.Status.UNPUBLISHED, user=make_user(role="Editor"))
+    writing.move(world["bravo"], Article.Status.UNPUBLISHED, user=make_user(role="Editor"))
     expect(
         client,
         {"bravo", "home", "ships", "bob", "topics", "archive", "rss", "ships-feed", "sitemap"},
@@ -146,7 +146,7 @@ def test_a_related_headline_finds_its_story_when_that_story_is_published(client,
         title="Echo", slug="echo", authors=[world["bob"]], status=Article.Status.DRAFT
     )
     warm_all(client)
-    workflow.move(echo, Article.Status.PUBLISHED, user=make_user(role="Editor"))
+    writing.move(echo, Article.Status.PUBLISHED, user=make_user(role="Editor"))
     assert "alpha" in rendered_again(client)
     assert 'href="/news/echo/"' in fetch(client, PAGES["alpha"])[1]
 

@@ -230,9 +230,9 @@ desk.force_login(User.objects.create_superuser("{p}-desk", password="x" * 20))
 
 CHANGES = {
     "publish": (
-        "from newsroom.news import workflow\n"
+        "from newsroom.news import writing\n"
         "from tests.factories import make_user\n"
-        "workflow.move(Article.objects.get(slug='{p}-delta'), Article.Status.PUBLISHED,\n"
+        "writing.move(Article.objects.get(slug='{p}-delta'), Article.Status.PUBLISHED,\n"
         "              user=make_user(role='Editor', username='{p}-editor'))\n",
         {"home", "ships", "ann"},
     ),
@@ -243,9 +243,9 @@ CHANGES = {
         {"bravo", "home", "ships", "bob"},
     ),
     "unpublish": (
-        "from newsroom.news import workflow\n"
+        "from newsroom.news import writing\n"
         "from tests.factories import make_user\n"
-        "workflow.move(Article.objects.get(slug='{p}-bravo'), Article.Status.UNPUBLISHED,\n"
+        "writing.move(Article.objects.get(slug='{p}-bravo'), Article.Status.UNPUBLISHED,\n"
         "              user=make_user(role='Editor', username='{p}-editor'))\n",
         {"bravo", "home", "ships", "bob"},
     ),

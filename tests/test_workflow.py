@@ -11,7 +11,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from newsroom.desk import diffs, preview
-from newsroom.news import revisions, workflow
+from newsroom.news import revisions, workflow, writing
 from newsroom.news.models import Article, Correction, Revision, StatusChange
 from tests.factories import make_article, make_author, make_user
 
@@ -167,7 +167,7 @@ def test_workflow_refuses_a_writer_publishing_whatever_calls_it():
     writer = make_user(role="Writer")
     article = make_article(status=Status.DRAFT, created_by=writer)
     with pytest.raises(workflow.WorkflowError, match="Only editors can publish"):
-        workflow.move(article, Status.PUBLISHED, user=writer)
+        writing.move(article, Status.PUBLISHED, user=writer)
     assert reload(article).status == Status.DRAFT
 
 
@@ -395,7 +395,7 @@ def test_publish_now_refuses_stories_with_no_author_and_publishes_the_rest(clien
 def test_workflow_refuses_to_publish_a_story_with_no_author_whatever_calls_it():
     article = make_article(status=Status.DRAFT)
     with pytest.raises(workflow.WorkflowError, match=NO_AUTHOR):
-        workflow.move(article, Status.PUBLISHED, user=make_user(role="Editor"))
+        writing.move(article, Status.PUBLISHED, user=make_user(role="Editor"))
     assert reload(article).status == Status.DRAFT
     assert not StatusChange.objects.exists()
 
@@ -445,7 +445,7 @@ def test_a_stale_save_shows_the_status_the_story_moved_to_meanwhile(client, pick
     article = make_article(status=Status.DRAFT, created_by=writer, authors=[make_author()])
     revisions.record(article, user=writer)
     opened = reload(article)  # the editor opens the draft...
-    workflow.move(article, Status.REVIEW, user=writer)  # ...the writer submits it meanwhile
+    writing.move(article, Status.REVIEW, user=writer)  # ...the writer submits it meanwhile
     revisions.record(article, user=writer)
     login(client, editor)
     data = form_data(opened, title="A typo fixed")
@@ -868,8 +868,8 @@ def test_a_preview_link_stops_working_when_the_story_changes_status(client):
     editor = make_user(role="Editor")
     article = make_article(title="Pulled story", status=Status.DRAFT, authors=[make_author()])
     url = preview.preview_url(article)
-    workflow.move(article, Status.PUBLISHED, user=editor)
-    workflow.move(article, Status.UNPUBLISHED, user=editor)
+    writing.move(article, Status.PUBLISHED, user=editor)
+    writing.move(article, Status.UNPUBLISHED, user=editor)
     response = client.get(url)
     assert response.status_code == 410
     assert "Pulled story" not in response.content.decode()

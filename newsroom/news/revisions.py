@@ -1,4 +1,4 @@
-"""Revisions of a story: a snapshot after every save, and restore (the diffs are the desk's).
+"""Revisions of a story: a snapshot after every save (restoring one is `writing.restore`).
 
 Why our own and not django-reversion or django-simple-history: a revision here must be keyed
 by the story's version counter (the optimistic lock compares against it to tell an editor what
@@ -13,9 +13,7 @@ publish or unpublish anything by accident.
 
 from __future__ import annotations
 
-from django.db import transaction
-
-from .models import Article, Author, Byline, RelatedLink, Revision
+from .models import Article, Revision
 
 FIELDS = {
     "title": "Headline",
@@ -75,33 +73,22 @@ def snapshot_of(article: Article, *, authors, tags, related_links) -> dict:
 
 def record(article: Article, *, user=None, summary: str = "") -> Revision:
     """Keep the story as it is now, as the revision for its current version."""
+    made = revision_for(article, snapshot=snapshot(article), user=user, summary=summary)
     revision, _ = Revision.objects.update_or_create(
         article=article,
-        number=article.version,
-        defaults={"snapshot": snapshot(article), "summary": summary[:200], "created_by": user},
+        number=made.number,
+        defaults={"snapshot": made.snapshot, "summary": made.summary, "created_by": user},
     )
     return revision
 
 
-def restore(article: Article, revision: Revision, *, user) -> Revision:
-    """Bring back a revision's content as a new save (and so a new revision)."""
-    data = revision.snapshot
-    with transaction.atomic():
-        for field in RESTORED:
-            setattr(article, field, data.get(field, ""))
-        article.last_edited_by = user
-        article.save()
-        article.bylines.all().delete()
-        known = Author.objects.in_bulk([a["id"] for a in data.get("authors", [])])
-        Byline.objects.bulk_create(
-            Byline(article=article, author=known[a["id"]], position=n)
-            for n, a in enumerate(data.get("authors", []))
-            if a["id"] in known
-        )
-        article.related_links.all().delete()
-        RelatedLink.objects.bulk_create(
-            RelatedLink(article=article, title=r["title"], url=r["url"], position=r["position"])
-            for r in data.get("related_links", [])
-        )
-        article.tags.set(data.get("tags", []))
-        return record(article, user=user, summary=f"Restored revision {revision.number}")
+def revision_for(article: Article, *, snapshot: dict, user, summary: str) -> Revision:
+    """The revision row for the story's current version (unsaved: `writing.create` inserts
+    many at once)."""
+    return Revision(
+        article=article,
+        number=article.version,
+        snapshot=snapshot,
+        summary=summary[:200],
+        created_by=user,
+    )

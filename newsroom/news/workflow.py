@@ -9,11 +9,6 @@ so it goes live by itself (see `Article.objects.published()`).
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from django.db import transaction
-from django.utils import timezone
-
 from .models import Article, StatusChange
 
 Status = Article.Status
@@ -87,32 +82,18 @@ def check_byline(article: Article | None, new_status: str, *, authors: int) -> N
     raise WorkflowError(NO_AUTHOR)
 
 
-def record(article: Article, *, from_status: str, user) -> StatusChange | None:
-    """Log a status change that has just been saved (nothing when the status stayed put)."""
+def status_change(article: Article, *, from_status: str, user) -> StatusChange | None:
+    """The log row of a status move (unsaved; None when the status stayed put)."""
     if from_status == article.status:
         return None
-    return StatusChange.objects.create(
+    return StatusChange(
         article=article, from_status=from_status, to_status=article.status, changed_by=user
     )
 
 
-def move(
-    article: Article, new_status: str, *, user, published_at: datetime | None = None
-) -> StatusChange | None:
-    """Check, apply, save and log one move (the admin's bulk actions use this)."""
-    check(user, article, new_status)
-    check_byline(article, new_status, authors=article.bylines.count())
-    from_status = article.status
-    with transaction.atomic():
-        article.status = new_status
-        if new_status == Status.PUBLISHED:
-            # "Publish now" means now, also for a story scheduled for later; a story coming
-            # back from unpublished keeps its first publication time.
-            now = timezone.now()
-            if published_at:
-                article.published_at = published_at
-            elif not article.published_at or article.published_at > now:
-                article.published_at = now
-        article.last_edited_by = user
-        article.save()
-        return record(article, from_status=from_status, user=user)
+def record(article: Article, *, from_status: str, user) -> StatusChange | None:
+    """Log a status change that has just been saved (nothing when the status stayed put)."""
+    change = status_change(article, from_status=from_status, user=user)
+    if change is not None:
+        change.save()
+    return change

@@ -1,10 +1,9 @@
 """The stories screen: the list, the change form and its bulk actions, wired to the workflow.
 
-Role rules come from `workflow`; this file only wires them in.
-
-Every path that changes a story (the change form, the bulk actions, restore) goes through
-`workflow.check` and ends with `revisions.record`, so the rules hold however a request is
-crafted and every save leaves a revision.
+Role rules come from `workflow`, writes go through `news.writing` (the one write path); this
+file only wires them in. Every path that changes a story (the change form, the bulk actions,
+restore) is checked by `workflow.check` and ends with a revision, so the rules hold however a
+request is crafted.
 """
 
 from django.contrib import admin, messages
@@ -28,7 +27,7 @@ from newsroom.desk.forms import (
     BylineFormSet,
     CorrectionFormSet,
 )
-from newsroom.news import revisions, workflow
+from newsroom.news import workflow, writing
 from newsroom.news.models import (
     Article,
     Author,
@@ -242,9 +241,7 @@ class ArticleAdmin(admin.ModelAdmin):
         self._save_story(request, obj, form, change=False)
 
     def _save_story(self, request, obj, form, *, change: bool) -> None:
-        obj.last_edited_by = request.user
-        super().save_model(request, obj, form, change)
-        workflow.record(obj, from_status=form.original_status, user=request.user)
+        writing.save(obj, user=request.user, from_status=form.original_status)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Correction:
@@ -269,7 +266,7 @@ class ArticleAdmin(admin.ModelAdmin):
             own = Author.objects.filter(user=request.user).first()
             if own is not None:
                 Byline.objects.create(article=article, author=own, position=0)
-        revisions.record(article, user=request.user, summary="Created" if not change else "Edited")
+        writing.finish(article, user=request.user, summary="Created" if not change else "Edited")
 
     # Bulk actions
 
@@ -281,9 +278,7 @@ class ArticleAdmin(admin.ModelAdmin):
             ):
                 continue
             try:
-                with transaction.atomic():
-                    workflow.move(article, new_status, user=request.user)
-                    revisions.record(article, user=request.user, summary=verb.capitalize())
+                writing.move(article, new_status, user=request.user, summary=verb.capitalize())
                 moved += 1
             except workflow.WorkflowError as exc:
                 refused.append(f"\u201c{article.title}\u201d: {exc}")
@@ -341,9 +336,8 @@ class ArticleAdmin(admin.ModelAdmin):
                 continue
             with transaction.atomic():
                 article.tags.add(tag)
-                article.last_edited_by = request.user
-                article.save()
-                revisions.record(article, user=request.user, summary=f"Added topic {tag}")
+                writing.save(article, user=request.user)
+                writing.finish(article, user=request.user, summary=f"Added topic {tag}")
             changed += 1
         if changed:
             self.message_user(

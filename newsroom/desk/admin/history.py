@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from newsroom.desk import diffs
-from newsroom.news import revisions
+from newsroom.news import writing
 from newsroom.news.models import Revision
 
 
@@ -55,7 +55,7 @@ def restore_view(model_admin, request, pk, number):
     if not model_admin.has_change_permission(request, article):
         raise PermissionDenied
     revision = get_object_or_404(Revision, article=article, number=number)
-    new = revisions.restore(article, revision, user=request.user)
+    new = writing.restore(article, revision, user=request.user)
     kept = {a.pk for a in article.byline}
     if gone := [a["name"] for a in revision.snapshot.get("authors", []) if a["id"] not in kept]:
         model_admin.message_user(

@@ -7,7 +7,7 @@ from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag, TaggedItem
 
 from newsroom.desk.forms import TagActionForm
-from newsroom.news import revisions
+from newsroom.news import writing
 from newsroom.news.models import TAG_MAX_CHARS, Article
 
 
@@ -69,8 +69,7 @@ class TagAdmin(TaggitTagAdmin):
             # The stories changed: a new version (so a form opened before the merge can't put
             # the old topic back) and a revision, like any other edit.
             for article in Article.objects.filter(pk__in=touched):
-                article.last_edited_by = request.user
-                article.save()
-                revisions.record(article, user=request.user, summary=f"Topics merged into {name}")
+                writing.save(article, user=request.user)
+                writing.finish(article, user=request.user, summary=f"Topics merged into {name}")
         topics = f"{len(merged)} topic{'s' if len(merged) != 1 else ''}"
         self.message_user(request, f"Merged {topics} into \u201c{target.name}\u201d.")

@@ -1,0 +1,193 @@
+"""The one write path for stories: every writer creates and changes stories through it.
+
+The admin's change form, its bulk actions, restore, a topic merge, the importer and the admin
+import (which runs the importer) all call these functions, so each rule of a write is said once:
+
+- a save counts the story's version, trims its publication time to the second and stores a
+  clean body (`Article.prepare`, which `Article.save` runs);
+- a status move is checked by `workflow` and logged (`workflow.status_change`);
+- a write that changes a story ends with a revision (`revisions.revision_for`);
+- a new story gets a slug no other story has (`unique_slugs`) and, when imported, the
+  fingerprint that later tells an editor's change from the import's (`Article.fingerprint`).
+
+`save`, `move` and `finish` handle one story; `create` makes many new ones with a handful of
+batched INSERTs, leaving exactly the rows that saving each one (and publishing it) would leave
+(tests/test_writing.py holds the two paths to the same rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from . import revisions, workflow
+from .models import Article, Author, Byline, RelatedLink, Revision, StatusChange, unique_slugs
+
+Status = Article.Status
+
+
+def save(article: Article, *, user, from_status: str | None = None) -> StatusChange | None:
+    """Store one story as `user` left it, and log its status move if it moved.
+
+    `from_status`: the status the story had when the writer opened it (None: no move).
+    """
+    if article.pk is None and article.created_by_id is None:
+        article.created_by = user
+    article.last_edited_by = user
+    with transaction.atomic():
+        article.save()
+        if from_status is None:
+            return None
+        return workflow.record(article, from_status=from_status, user=user)
+
+
+def finish(article: Article, *, user, summary: str) -> Revision:
+    """End a write: keep the story as it now is, bylines, topics and links included."""
+    return revisions.record(article, user=user, summary=summary)
+
+
+def move(
+    article: Article,
+    new_status: str,
+    *,
+    user,
+    published_at: datetime | None = None,
+    summary: str | None = None,
+) -> StatusChange | None:
+    """Check, apply, save and log one status move; with `summary`, also its revision."""
+    workflow.check(user, article, new_status)
+    workflow.check_byline(article, new_status, authors=article.bylines.count())
+    from_status = article.status
+    with transaction.atomic():
+        article.status = new_status
+        if new_status == Status.PUBLISHED:
+            # "Publish now" means now, also for a story scheduled for later; a story coming
+            # back from unpublished keeps its first publication time.
+            now = timezone.now()
+            if published_at:
+                article.published_at = published_at
+            elif not article.published_at or article.published_at > now:
+                article.published_at = now
+        change = save(article, user=user, from_status=from_status)
+        if summary is not None:
+            finish(article, user=user, summary=summary)
+        return change
+
+
+def restore(article: Article, revision: Revision, *, user) -> Revision:
+    """Bring back a revision's content as a new save (and so a new revision).
+
+    Status and publication time stay as they are: restoring never publishes or unpublishes.
+    """
+    data = revision.snapshot
+    with transaction.atomic():
+        for name in revisions.RESTORED:
+            setattr(article, name, data.get(name, ""))
+        save(article, user=user)
+        article.bylines.all().delete()
+        known = Author.objects.in_bulk([a["id"] for a in data.get("authors", [])])
+        Byline.objects.bulk_create(
+            Byline(article=article, author=known[a["id"]], position=n)
+            for n, a in enumerate(data.get("authors", []))
+            if a["id"] in known
+        )
+        article.related_links.all().delete()
+        RelatedLink.objects.bulk_create(
+            RelatedLink(article=article, title=r["title"], url=r["url"], position=r["position"])
+            for r in data.get("related_links", [])
+        )
+        article.tags.set(data.get("tags", []))
+        return finish(article, user=user, summary=f"Restored revision {revision.number}")
+
+
+@dataclass(kw_only=True)
+class NewStory:
+    """A story to create: its row (unsaved, words filled in) and what hangs off it."""
+
+    article: Article
+    authors: Sequence[Author]
+    related_links: Sequence[RelatedLink] = ()  # unsaved; `create` sets their story
+    summary: str = "Created"
+    # The importer's fingerprint of what it wrote (see Article.import_fingerprint).
+    fingerprint: bool = False
+    # Already what clean_html makes of it (see Article.prepare).
+    body_is_clean: bool = False
+    tags: Sequence[str] = field(default=())
+
+
+def create(stories: Sequence[NewStory], *, user, publish: bool = False) -> list[Article]:
+    """Create new stories in bulk, as drafts or published now.
+
+    Each ends as `save` would leave it, saved once as a draft (version 1) and, with `publish`,
+    once more as published (version 2), with its byline, related links, topics, both status
+    moves and its revision. Bulk writes on what readers see retire the cached pages themselves
+    (models.rows_written), and the search index follows the stories table (search/query.py).
+    """
+    if not stories:
+        return []
+    now = timezone.now()
+    slugs = unique_slugs(Article, [s.article.title for s in stories])
+    articles: list[Article] = []
+    changes: list[StatusChange] = []
+    for story, slug in zip(stories, slugs, strict=True):
+        article = story.article
+        article.slug = article.slug or slug
+        article.created_by = article.created_by or user
+        article.last_edited_by = user
+        article.status, article.published_at = Status.DRAFT, None
+        article.prepare(body_is_clean=story.body_is_clean)
+        changes.append(workflow.status_change(article, from_status="", user=user))
+        if publish:
+            article.status, article.published_at = Status.PUBLISHED, now
+            article.prepare(body_is_clean=True)  # the second save: its body is clean by now
+            changes.append(workflow.status_change(article, from_status=Status.DRAFT, user=user))
+        if story.fingerprint:
+            article.import_fingerprint = article.fingerprint(
+                sorted(story.related_links, key=lambda r: r.position)
+            )
+        articles.append(article)
+
+    with transaction.atomic():
+        if connection.features.can_return_rows_from_bulk_insert:
+            Article.objects.bulk_create(articles)
+        else:  # Without RETURNING the new ids are unknown: insert one by one.
+            for article in articles:
+                # prepare() has run: write the row as it stands.
+                super(Article, article).save()
+        StatusChange.objects.bulk_create(changes)
+        Byline.objects.bulk_create(
+            Byline(article=s.article, author=author, position=n)
+            for s in stories
+            for n, author in enumerate(s.authors)
+        )
+        for story in stories:
+            for link in story.related_links:
+                link.article = story.article
+        RelatedLink.objects.bulk_create(link for s in stories for link in s.related_links)
+        made = []
+        for story in stories:
+            names: list[str] = []
+            if story.tags:
+                # taggit matches topics case-insensitively to existing ones; the revision keeps
+                # the names it chose.
+                story.article.tags.add(*story.tags)
+                names = list(story.article.tags.names())
+            made.append(
+                revisions.revision_for(
+                    story.article,
+                    snapshot=revisions.snapshot_of(
+                        story.article,
+                        authors=story.authors,
+                        tags=names,
+                        related_links=sorted(story.related_links, key=lambda r: r.position),
+                    ),
+                    user=user,
+                    summary=story.summary,
+                )
+            )
+        Revision.objects.bulk_create(made)
+    return articles
