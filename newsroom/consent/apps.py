@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_delete, post_save
 
 
@@ -10,9 +11,11 @@ class ConsentConfig(AppConfig):
     def ready(self) -> None:
         from newsroom import pagecache
 
-        from .middleware import page_variant
+        from .checks import check_settings
         from .models import PAGE_TAG, Category, Cookie, retire_pages
+        from .state import page_variant
 
+        checks.register(check_settings)
         # Public pages show the banner: one stored copy per consent variant, and a change to
         # the categories or their cookies retires every page that shows them.
         pagecache.register_variant(page_variant, vary=("Cookie", "Sec-GPC"), tags=(PAGE_TAG,))

@@ -1,10 +1,13 @@
 """The cookie inventory editors keep, and the consent log: one row per decision, never changed.
 
 `Category` and `Cookie` are what the public cookie-policy page lists and what withdrawing a
-category expires. A `ConsentRecord` row proves what a reader agreed to, under which policy, when
-and how. It is keyed on the random consent id from the reader's cookie, never on anything that
-identifies them (no IP address, no user agent), so the log is evidence of consent without being a
-record of people.
+category expires. `Category` is the only class for a category: the consent cookie's code knows
+just its key (`policy.CATEGORY_KEYS`, the choices of `key`), and everything else is the row.
+
+A `ConsentRecord` row proves what a reader agreed to, under which policy, when and how. It is
+keyed on the random consent id from the reader's cookie, never on anything that identifies them
+(no IP address, no user agent), so the log is evidence of consent without being a record of
+people.
 """
 
 from django.core.exceptions import ValidationError
@@ -56,11 +59,10 @@ class CategoryQuerySet(models.QuerySet):
     def for_readers(self):
         """The categories readers are shown, in order, each with its inventory: two queries.
 
-        Only keys the consent cookie can hold (`policy.CATEGORIES`) are listed, so a row the
+        Only keys the consent cookie can hold (`policy.CATEGORY_KEYS`) are listed, so a row the
         cookie cannot store an answer for is never offered as a choice.
         """
-        keys = [c.key for c in policy.CATEGORIES]
-        return self.filter(key__in=keys).prefetch_related("cookies")
+        return self.filter(key__in=policy.CATEGORY_KEYS).prefetch_related("cookies")
 
     def changed_at(self) -> dict[str, object]:
         """Each category whose version was ever raised, mapped to when: one query."""
@@ -86,7 +88,7 @@ class CategoryQuerySet(models.QuerySet):
 class Category(models.Model):
     key = models.SlugField(
         unique=True,
-        choices=[(c.key, c.key) for c in policy.CATEGORIES],
+        choices=[(key, key) for key in policy.CATEGORY_KEYS],
         help_text=(
             "Short name used in templates and the consent cookie. A new one needs a developer: "
             "it must first be added to the cookie's list in newsroom/consent/policy.py."

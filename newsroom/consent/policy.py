@@ -1,8 +1,8 @@
 """What readers are asked, and how their answer is written into the consent cookie.
 
-Plain Python, no Django: the categories, the reader's decision, and the cookie format. The cookie
-carries a random consent id that the server-side log (`models.ConsentRecord`) is keyed on, and its
-format is deliberately readable by a person looking in their browser's storage panel, e.g.
+Plain Python, no Django: the category keys, the reader's decision, and the cookie format. The
+cookie carries a random consent id that the server-side log (`models.ConsentRecord`) is keyed on,
+and its format is deliberately readable by a person looking in their browser's storage panel, e.g.
 
     id:Vn3kq0w2ZC1pd1FhWlJmQQ|version:1|preferences:0|analytics:1|marketing:0|rev:3|time:20250314T093000Z
 
@@ -16,6 +16,11 @@ Fields are separated by `|` and named with `:`; every character is one the cooki
 unquoted, so no browser or proxy rewrites it. The parser is strict and never raises: anything that
 is not exactly this shape, or that names another policy version, reads as "no decision", which
 shows the banner again. That is the safe fallback for a value a reader (or an extension) edited.
+
+A category is a key here and a `models.Category` row there, never a second class: the cookie
+stores one answer per key and templates gate scripts by key, so the keys (and which of them are
+always on) are code; everything else about a category (what readers are told, its cookies, its
+position, its version) is the row editors keep, whose `key` field offers only these keys.
 """
 
 from __future__ import annotations
@@ -49,47 +54,11 @@ _CLOCK_SKEW = timedelta(minutes=5)
 _MAX_COOKIE_LENGTH = 256
 
 
-@dataclass(frozen=True, kw_only=True)
-class Category:
-    """A kind of cookie a reader can allow or refuse. Required ones are always on."""
-
-    key: str
-    label: str
-    description: str
-    required: bool = False
-
-
-CATEGORIES: tuple[Category, ...] = (
-    Category(
-        key="necessary",
-        label="Necessary",
-        description=(
-            "Needed for the site to work and to remember your cookie choice. "
-            "They are always on and cannot be turned off."
-        ),
-        required=True,
-    ),
-    Category(
-        key="preferences",
-        label="Preferences",
-        description="Remember settings you choose, such as text size, between visits.",
-    ),
-    Category(
-        key="analytics",
-        label="Analytics",
-        description=(
-            "Count visits and see which stories are read, so we can improve our reporting. "
-            "Nothing is shared with other sites."
-        ),
-    ),
-    Category(
-        key="marketing",
-        label="Marketing",
-        description="Show advertising and measure whether it works.",
-    ),
-)
-OPTIONAL_KEYS: tuple[str, ...] = tuple(c.key for c in CATEGORIES if not c.required)
-REQUIRED_KEYS: frozenset[str] = frozenset(c.key for c in CATEGORIES if c.required)
+# The categories the cookie holds an answer for, in the cookie's order.
+CATEGORY_KEYS: tuple[str, ...] = ("necessary", "preferences", "analytics", "marketing")
+# Always on: the site cannot work, or remember the reader's choice, without them.
+REQUIRED_KEYS: frozenset[str] = frozenset({"necessary"})
+OPTIONAL_KEYS: tuple[str, ...] = tuple(k for k in CATEGORY_KEYS if k not in REQUIRED_KEYS)
 # What the settings form may ask for; see `decision_for`.
 ACTIONS: tuple[str, ...] = ("accept_all", "reject_all", "save", "withdraw")
 
@@ -192,7 +161,7 @@ class ConsentState:
     @property
     def granted(self) -> dict[str, bool]:
         """Every category key mapped to whether it is allowed, for `consent.granted.analytics`."""
-        return {c.key: self.allows(c.key) for c in CATEGORIES}
+        return {key: self.allows(key) for key in CATEGORY_KEYS}
 
     @property
     def page_variant(self) -> str:

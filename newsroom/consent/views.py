@@ -22,10 +22,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import policy
-from .context_processors import TemplateConsent
-from .middleware import consent_state, max_age, sends_gpc
+from . import policy, state
 from .models import Category, ConsentRecord, Cookie
+from .presentation import TemplateConsent
 
 UNKNOWN_ACTION = _(
     "We didn't recognise that choice, so your cookie settings were not changed. "
@@ -40,7 +39,7 @@ UNKNOWN_CATEGORY = _(
     "changed. Please use the form below."
 )
 # Everything a decision post may carry: a field outside this set is a forged or stale form.
-_KNOWN_FIELDS = frozenset({"action", "next", "source", "js", *(c.key for c in policy.CATEGORIES)})
+_KNOWN_FIELDS = frozenset({"action", "next", "source", "js", *policy.CATEGORY_KEYS})
 # Browsers send these for a form on our own pages, or for an address typed into the address bar.
 _SAME_ORIGIN_FETCH_SITES = frozenset({"same-origin", "none"})
 
@@ -87,7 +86,7 @@ def decide(request):
         },
         version=settings.CONSENT_POLICY_VERSION,
         now=timezone.now(),
-        consent_id=_consent_id(request),
+        consent_id=state.consent_id(request),
         revision=sum(versions.values()),
     )
     if decision is None:
@@ -100,19 +99,11 @@ def decide(request):
         category_versions=versions,
         method=_method(request),
         language=get_language() or settings.LANGUAGE_CODE,
-        gpc=sends_gpc(request),
+        gpc=state.sends_gpc(request),
     )
     response = HttpResponseSeeOther(back)
     _expire_refused(request, response, decision=decision, withdrawing=action == "withdraw")
-    response.set_cookie(
-        policy.COOKIE_NAME,
-        policy.serialise(decision),
-        max_age=int(max_age().total_seconds()),
-        path="/",
-        secure=settings.CONSENT_COOKIE_SECURE or request.is_secure(),
-        httponly=True,
-        samesite="Lax",
-    )
+    state.write_cookie(request, response, decision)
     return response
 
 
@@ -128,7 +119,7 @@ def _expire_refused(request, response, *, decision: policy.Decision, withdrawing
     refused = [key for key in policy.OPTIONAL_KEYS if key not in decision.granted]
     # The answer stored before this one, even if it is being asked again (stale): what it
     # allowed may have set cookies.
-    earlier = (getattr(request, "consent", None) or consent_state(request)).decision
+    earlier = state.for_request(request).decision
     withdrawn = {
         key for key in refused if withdrawing or (earlier is not None and earlier.allows(key))
     }
@@ -147,21 +138,6 @@ def cookie_policy(request):
     return render(
         request, "consent/cookie_policy.html", {"categories": Category.objects.for_readers()}
     )
-
-
-def _consent_id(request) -> str:
-    """The reader's existing consent id, so the log links their decisions; else a new one.
-
-    Taken from the raw cookie, not the parsed state: a choice under an older policy or past its
-    age is no longer relied on, but it is still the same reader's history.
-    """
-    raw = request.COOKIES.get(policy.COOKIE_NAME, "")
-    if isinstance(raw, str) and len(raw) <= 256:
-        for item in raw.split("|"):
-            name, _, value = item.partition(":")
-            if name == "id" and policy.is_valid_consent_id(value):
-                return value
-    return policy.new_consent_id()
 
 
 def _method(request) -> str:
@@ -205,10 +181,8 @@ def _safe_next(request, candidate: str | None) -> str:
 
 
 def _render(request, *, back: str, saved: bool = False, error: str = "", status: int = 200):
-    state = getattr(request, "consent", None)
-    if state is None:
-        state = consent_state(request)
-    consent = TemplateConsent(state=state, on_settings_page=True)
+    current = state.for_request(request)
+    consent = TemplateConsent(state=current, on_settings_page=True)
     settings_url = reverse("consent:settings")
     return render(
         request,
@@ -224,7 +198,7 @@ def _render(request, *, back: str, saved: bool = False, error: str = "", status:
             # After a choice made here the reader lands back here, with a confirmation.
             "form_next": f"{settings_url}?{urlencode({'saved': '1', 'next': back})}",
             # Only a reader who has decided sees "saved", whatever the address says.
-            "saved": saved and state.decided,
+            "saved": saved and current.decided,
             "error": error,
         },
         status=status,

@@ -20,8 +20,8 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 
-from ..context_processors import TemplateConsent
-from ..middleware import consent_state
+from .. import state
+from ..presentation import TemplateConsent
 
 register = template.Library()
 
@@ -36,10 +36,7 @@ def consent_granted(context, key: str) -> bool:
     request = context.get("request")
     if request is None:
         return False
-    state = getattr(request, "consent", None)
-    if state is None:
-        state = consent_state(request)
-    return state.granted.get(key, False)
+    return state.for_request(request).granted.get(key, False)
 
 
 def _granted(context, key: str) -> bool:

@@ -35,15 +35,13 @@ from django.urls import reverse
 from newsroom.ingest.importing import SEED_SUFFIX, ImportFailed, ImportReport, import_paths
 from newsroom.ingest.seeds import MAX_BYTES
 from newsroom.news import workflow
-from newsroom.news.models import Article
+from newsroom.news.models import TAG_MAX_CHARS, Article
 
 logger = logging.getLogger(__name__)
 
 MAX_FILES = 50
 # A batch nobody confirmed is removed after this long, and its token stops working with it.
 BATCH_MAX_AGE = 24 * 3600
-# Tag names are at most this long in django-taggit's table.
-MAX_TOPIC_CHARS = 100
 # What most file systems allow for one name, in bytes.
 MAX_NAME_BYTES = 255
 
@@ -150,11 +148,11 @@ class UploadForm(forms.Form):
     def clean_topics(self) -> list[str]:
         topics = list(dict.fromkeys(t.strip() for t in self.cleaned_data["topics"].split(",")))
         topics = [t for t in topics if t]
-        too_long = [t for t in topics if len(t) > MAX_TOPIC_CHARS]
+        too_long = [t for t in topics if len(t) > TAG_MAX_CHARS]
         if too_long:
             raise ValidationError(
                 f"\u201c{too_long[0][:40]}\u2026\u201d is too long for a topic: "
-                f"at most {MAX_TOPIC_CHARS} characters."
+                f"at most {TAG_MAX_CHARS} characters."
             )
         return topics
 
