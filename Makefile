@@ -10,7 +10,7 @@ PORT ?= 8000
 SECRET_FILE := $(VENV)/secret-key
 WITH_KEY = DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_FILE))}"
 
-.PHONY: install run test test-postgres lint format clean validators audit bench bench-tools loadtest backup restore
+.PHONY: install run test test-postgres lint docs format clean validators audit bench bench-tools loadtest backup restore
 
 $(VENV)/installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -99,9 +99,14 @@ lint: install
 	DJANGO_SECRET_KEY=lint $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/lint-imports
 
+# The docs site (docs/, mkdocs.yml) into site/. --strict makes every warning an error: a broken
+# link or anchor, an absolute link, a page missing from the nav.
+docs: install
+	$(VENV)/bin/mkdocs build --strict --site-dir site
+
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules staticfiles site .pytest_cache .ruff_cache

@@ -2,7 +2,7 @@
 
 Run from the project folder; a whole run takes five to seven minutes on two cores, `--quick` a
 minute or so (a smoke run: its numbers are not the issue's). Results go to stdout as they come
-and, for a full run, to bench/results.md for the README.
+and, for a full run, to bench/results.md (the docs point to it).
 """
 
 from __future__ import annotations

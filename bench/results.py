@@ -1,7 +1,7 @@
 """Figures, targets and the report: each check says PASS or MISS against the issue's target.
 
 The report is markdown, printed section by section as the run goes and written whole at the
-end (bench/results.md by default), so the README can take it as it is.
+end (bench/results.md by default), which the docs point to rather than copy.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Newsroom settings: the one module, driven by the environment.
 
-Every deployment difference is an environment variable (see the README's configuration table).
+Every deployment difference is an environment variable (docs/configuration.md has them all).
 The defaults are safe for a laptop: SQLite in the project folder, an in-process cache, DEBUG off.
 Production must supply DJANGO_SECRET_KEY; without it start-up stops with one clear sentence.
 """
@@ -257,7 +257,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # any view runs.
 DATA_UPLOAD_MAX_NUMBER_FILES = 60
 
-# --- Security (the README's "Security" section explains each variable) ---
+# --- Security (docs/configuration.md lists each variable, docs/security.md what it does) ---
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
