@@ -37,6 +37,8 @@ def save(article: Article, *, user, from_status: str | None = None) -> StatusCha
     """
     if article.pk is None and article.created_by_id is None:
         article.created_by = user
+    if not article.slug:
+        article.slug = unique_slugs(Article, [article.title])[0]
     article.last_edited_by = user
     with transaction.atomic():
         article.save()
