@@ -1,0 +1,1 @@
+"""Newsroom, an editorial content-management site for a small newsroom, as one Django project."""

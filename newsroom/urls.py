@@ -1,3 +1,5 @@
+"""The site's URL root: the admin, each app's addresses, media and the error handlers."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path

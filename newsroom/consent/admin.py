@@ -1,3 +1,5 @@
+"""The consent screens of the admin: categories, their cookies, and the consent log as CSV."""
+
 import csv
 
 from django.contrib import admin

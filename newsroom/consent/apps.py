@@ -1,3 +1,5 @@
+"""The consent app's configuration: its page variant, its signals and its settings check."""
+
 from django.apps import AppConfig
 from django.core import checks
 from django.db.models.signals import post_delete, post_save

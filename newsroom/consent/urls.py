@@ -1,3 +1,5 @@
+"""The consent component's addresses: the settings page, the choice form, the cookie policy."""
+
 from django.urls import path
 
 from . import views

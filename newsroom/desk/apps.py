@@ -1,3 +1,5 @@
+"""The editors' desk app's configuration (its admin package registers the screens)."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,7 @@
+"""The editors' forms: the story change form with its optimistic lock, lead image and topics, and
+the inline and action forms.
+"""
+
 import re
 import warnings
 from dataclasses import dataclass

@@ -1,3 +1,5 @@
+"""The import app's configuration (it brings `manage.py import_seeds`)."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""The news app's configuration: connects the page-cache tags of stories to their signals."""
+
 from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_save
 

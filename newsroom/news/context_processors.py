@@ -1,3 +1,5 @@
+"""Site-wide template values every reader page needs: the site's name and description."""
+
 from django.conf import settings
 
 

@@ -1,3 +1,5 @@
+"""The readers' addresses: home, stories, topics, authors, archives, feeds and sitemaps."""
+
 from django.urls import path, register_converter
 
 from newsroom.pagecache import cached_page

@@ -1,3 +1,5 @@
+"""The operations app's configuration (it brings `manage.py backup` and `restore`)."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""The page cache app's configuration."""
+
 from django.apps import AppConfig
 from django.core.signals import setting_changed
 
