@@ -81,8 +81,9 @@ def main(argv: list[str]) -> int:
                 for section in sections[-2:]:
                     scenarios.say("\n" + section.markdown() + "\n")
             if "import" in args.parts:
-                sections.append(scenarios.imports(run))
-                scenarios.say("\n" + sections[-1].markdown() + "\n")
+                for measure in (scenarios.imports, scenarios.editor_wait):
+                    sections.append(measure(run))
+                    scenarios.say("\n" + sections[-1].markdown() + "\n")
             if "size" in args.parts:
                 sections.append(scenarios.sizes(run, postgres=not args.no_postgres))
                 scenarios.say("\n" + sections[-1].markdown() + "\n")

@@ -119,6 +119,84 @@ def import_stories(args: dict) -> dict:
     return result
 
 
+def timed_import(args: dict) -> dict:
+    """An import as `import_seeds` runs it, noting (wall clock, comparable across processes)
+    when it starts, when its write transaction begins and when it returns."""
+    from django.db import connection
+
+    from newsroom.news.importing import import_paths
+
+    began: list[tuple[float, float]] = []
+
+    def note_begin(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        # After it returns: with IMMEDIATE transactions, that is when the lock is held.
+        if not began and sql.lstrip().upper().startswith("BEGIN"):
+            began.append((time.time(), time.process_time()))
+        return result
+
+    start = time.time()
+    with connection.execute_wrapper(note_begin):
+        report = import_paths([Path(args["folder"])], publish=True)
+    end, cpu_end = time.time(), time.process_time()
+    begin, cpu_begin = began[0]
+    return {
+        "created": report.count("created"),
+        "start": start,
+        # The atomic block is the last thing import_paths does: its return is the commit.
+        "begin": begin,
+        "end": end,
+        # The importer's own CPU time in the transaction: what a busy machine does not inflate.
+        "transaction_cpu": cpu_end - cpu_begin,
+    }
+
+
+def editor_wait(args: dict) -> dict:
+    """An editor saving a story, over and over, while another process imports a folder.
+
+    Each save is what the admin's is: a model save in its own transaction, from this
+    process's own connection. On SQLite a write waits for the import's write lock.
+    """
+    import subprocess
+
+    from django.db import transaction
+
+    from newsroom.news.models import Article
+
+    story = Article.objects.create(
+        title="The editor's story", slug="the-editors-story", standfirst="Before the import."
+    )
+
+    def save(n: int) -> tuple[float, float]:
+        begin = time.time()
+        with transaction.atomic():
+            story.standfirst = f"Save {n} during the import."
+            story.save()
+        return begin, time.time() - begin
+
+    idle = [save(n)[1] for n in range(20)]
+    out = Path(args["out"]).with_suffix(".import.json")
+    args_path = out.with_suffix(".args.json")
+    args_path.write_text(json.dumps({"folder": args["folder"]}), encoding="utf-8")
+    importer = subprocess.Popen(
+        [sys.executable, "-m", "bench.jobs", "timed_import", str(args_path), str(out)],
+        cwd=ROOT,
+    )
+    saves = []
+    while importer.poll() is None:
+        saves.append(save(len(saves)))
+        time.sleep(args["pause"])
+    if importer.returncode != 0:
+        raise RuntimeError(f"the import failed with exit code {importer.returncode}")
+    timing = json.loads(out.read_text(encoding="utf-8"))
+    during = [seconds for begin, seconds in saves if timing["start"] <= begin <= timing["end"]]
+    return {
+        **timing,
+        "idle_ms": statistics.median(idle) * 1000,
+        "waits_ms": [seconds * 1000 for seconds in during],
+    }
+
+
 def size_pages(args: dict) -> dict:
     """Generate up to each size in turn and time the public pages at each (page cache off)."""
     from django.db import connection
@@ -228,6 +306,8 @@ JOBS = {
     "readers_site": readers_site,
     "queries": queries,
     "import_stories": import_stories,
+    "timed_import": timed_import,
+    "editor_wait": editor_wait,
     "size_pages": size_pages,
 }
 

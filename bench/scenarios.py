@@ -40,6 +40,7 @@ class Plan:
     warmup: float = 2.0
     reader_stories: int = 300
     import_sizes: tuple[int, int] = (1_000, 10_000)
+    editor_wait_stories: int = 1_000
     sizes: tuple[int, int] = (1_000, 100_000)
     repeat: int = 5
     profile_import: bool = False
@@ -52,6 +53,7 @@ class Plan:
             warmup=1.0,
             reader_stories=50,
             import_sizes=(100, 1_000),
+            editor_wait_stories=200,
             sizes=(500, 5_000),
             repeat=2,
         )
@@ -424,6 +426,70 @@ def imports(run: Run) -> Section:
         text.append(f"Profile of the {small:,}-story import (cProfile, cumulative):")
         text.append("```\n" + _trim_profile(profiled) + "\n```")
     return Section(title="Import: stories per second", text=text, checks=checks)
+
+
+EDITOR_SAVE_PAUSE = 0.01
+
+
+def editor_wait(run: Run) -> Section:
+    """How long an editor's save waits while an import writes, on SQLite."""
+    size = run.plan.editor_wait_stories
+    say(f"import: an editor's saves during an import of {size:,} generated stories")
+    return editor_wait_section(size, measure_editor_wait(run, size))
+
+
+def measure_editor_wait(run: Run, size: int) -> dict:
+    folder = run.folder / "editor-wait"
+    write_stories(folder, size)
+    try:
+        return run.job(
+            "editor_wait",
+            {"folder": str(folder), "pause": EDITOR_SAVE_PAUSE},
+            DATABASE_URL=run.fresh_sqlite("editor-wait"),
+        )
+    finally:
+        shutil.rmtree(folder)
+
+
+def editor_wait_section(size: int, result: dict) -> Section:
+    waits = result["waits_ms"]
+    import_seconds = result["end"] - result["start"]
+    locked_seconds = result["end"] - result["begin"]
+    rows = [
+        [
+            f"{size:,}",
+            f"{import_seconds:.1f} s",
+            f"{locked_seconds:.2f} s ({locked_seconds / import_seconds:.0%})",
+            f"{result['transaction_cpu']:.2f} s",
+            f"{len(waits):,}",
+            f"{statistics.median(waits):.1f} ms" if waits else "-",
+            f"{max(waits):,.0f} ms" if waits else "-",
+            f"{result['idle_ms']:.1f} ms",
+        ]
+    ]
+    text = [
+        f"`import_paths(..., publish=True)` of {size:,} generated files in one process, on a "
+        "fresh SQLite file (WAL, IMMEDIATE transactions); in another process, with its own "
+        "connection, an editor's save as the admin makes it (`Article.save()` in its own "
+        f"transaction) again and again, {EDITOR_SAVE_PAUSE * 1000:.0f} ms apart, for as long "
+        "as the import runs. The write transaction runs from its BEGIN to the import's return; "
+        "a save that comes while it is open waits for its commit, and a little past it: "
+        "SQLite's busy handler retries with growing sleeps, of up to 100 ms.",
+        table(
+            [
+                "stories",
+                "import time",
+                "write transaction (share of the import)",
+                "importer's CPU in it",
+                "saves during the import",
+                "median save",
+                "longest save",
+                "save, no import",
+            ],
+            rows,
+        ),
+    ]
+    return Section(title="Import: an editor's save while an import writes", text=text)
 
 
 def _trim_profile(text: str) -> str:

@@ -206,6 +206,22 @@ def test_the_editor_job_saves_the_story_as_often_as_asked(db):
     assert story.body.startswith("<p>First.</p>") and f"Update {done['saves']}." in story.body
 
 
+def test_the_editor_wait_figure_times_saves_around_a_real_import(tmp_path):
+    """The import runs in a process of its own on a SQLite file, the saves in another."""
+    from bench import scenarios
+
+    run = scenarios.Run(folder=tmp_path, plan=scenarios.Plan())
+    run.job("migrate", DATABASE_URL=run.sqlite_url(run.template))
+    result = scenarios.measure_editor_wait(run, 40)
+
+    assert result["created"] == 40
+    assert result["start"] <= result["begin"] <= result["end"]
+    assert 0 < result["transaction_cpu"] <= result["end"] - result["start"]
+    assert all(wait > 0 for wait in result["waits_ms"])
+    assert result["idle_ms"] > 0
+    assert "| 40 | " in scenarios.editor_wait_section(40, result).markdown()
+
+
 def _spread_tools_missing() -> str | None:
     if load.load_tool() != "wrk":
         return "wrk is not installed"

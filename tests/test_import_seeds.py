@@ -1,5 +1,6 @@
 """`manage.py import_seeds` and the importer behind it."""
 
+import os
 from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
@@ -284,8 +285,146 @@ def test_angle_brackets_in_scraped_text_keep_their_words(tmp_path):
 
 
 def test_a_directory_without_seed_files_stops_the_run(tmp_path):
-    with pytest.raises(CommandError, match=r"directory holds no \.txt files"):
+    with pytest.raises(CommandError, match=r"directory holds no \.txt files \(nothing"):
         run(str(tmp_path))
+    write(tmp_path, "notes.md", "Not a story.")
+    with pytest.raises(CommandError, match=r"no \.txt files; notes\.md: not a \.txt file \("):
+        run(str(tmp_path))
+
+
+# A folder that holds, beside two stories (one in a subfolder), one entry of every kind that is
+# not imported, with the reason the report gives for it.
+ODD_ENTRIES = {
+    ".DS_Store": "a hidden file (its name starts with a dot)",
+    ".drafts": "a hidden folder (its name starts with a dot)",
+    "notes.md": "not a .txt file",
+    "locked.txt": "permission denied: the file cannot be read",
+    "pipe.txt": "not a regular file (a named pipe)",
+    "gone.txt": "a broken symbolic link (it points to missing.txt, which is missing)",
+    "loop-a.txt": "a symbolic link that loops (it leads back to itself)",
+    "loop-b.txt": "a symbolic link that loops (it leads back to itself)",
+    "photos.txt": "a link to a folder (links to folders are not followed)",
+    "empty.txt": "file is empty",
+    "blank.txt": "file is empty",
+    "attic": "an empty folder",
+}
+
+
+@pytest.fixture
+def odd_folder(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "scraped"
+    (folder / "nested").mkdir(parents=True)
+    write(folder, "one.txt", "First headline\n\nOne.")
+    write(folder / "nested", "two.txt", "Second headline\n\nTwo.")
+    write(folder, ".DS_Store", "Finder's notes")
+    (folder / ".drafts").mkdir()
+    write(folder / ".drafts", "draft.txt", "A draft headline\n\nNot yet.")
+    write(folder, "notes.md", "Not a story.")
+    locked = write(folder, "locked.txt", "Locked headline\n\nBody.")
+    locked.chmod(0)
+    if os.access(locked, os.R_OK):
+        # Root reads a file whatever its mode: refuse this one as the system would refuse anyone.
+        read_bytes = Path.read_bytes
+
+        def refuse(self):
+            if self == locked:
+                raise PermissionError(13, "Permission denied")
+            return read_bytes(self)
+
+        monkeypatch.setattr(Path, "read_bytes", refuse)
+    os.mkfifo(folder / "pipe.txt")
+    (folder / "gone.txt").symlink_to("missing.txt")
+    (folder / "loop-a.txt").symlink_to("loop-b.txt")
+    (folder / "loop-b.txt").symlink_to("loop-a.txt")
+    (folder / "photos.txt").symlink_to(folder / "nested")
+    write(folder, "empty.txt", "")
+    write(folder, "blank.txt", "\ufeff  \n\n ")
+    (folder / "attic").mkdir()
+    yield folder
+    locked.chmod(0o600)
+
+
+def not_imported(output: str) -> dict[str, str]:
+    """The report's "<path>: not imported: <reason>" lines, by file name."""
+    lines = [line.split(": not imported: ") for line in output.splitlines()]
+    return {Path(line[0]).name: line[1] for line in lines if len(line) == 2}
+
+
+def test_a_folder_import_names_every_entry_it_does_not_import(odd_folder):
+    output = run(str(odd_folder))
+    assert not_imported(output) == ODD_ENTRIES
+    assert f"{odd_folder / 'gone.txt'}: not imported: a broken symbolic link" in output
+    assert sorted(Article.objects.values_list("source_name", flat=True)) == ["one.txt", "two.txt"]
+    assert output.splitlines()[-1] == (
+        f"2 created, 0 updated, 0 unchanged, 0 skipped; {len(ODD_ENTRIES)} other entries "
+        "not imported."
+    )
+
+    before = snapshot()
+    again = run(str(odd_folder))
+    assert snapshot() == before
+    assert not_imported(again) == ODD_ENTRIES
+    assert "0 created, 0 updated, 2 unchanged, 0 skipped;" in again
+
+
+def test_a_dry_run_names_the_same_entries_and_writes_nothing(odd_folder):
+    output = run("--dry-run", str(odd_folder))
+    assert not_imported(output) == ODD_ENTRIES
+    assert output.splitlines()[-1].startswith("Dry run, nothing written: would have 2 created")
+    assert not Article.objects.exists()
+
+
+def test_a_story_that_cannot_be_parsed_still_stops_a_folder_run(odd_folder):
+    (odd_folder / "latin.txt").write_bytes("Caf\u00e9 headline\n\nBody.".encode("latin-1"))
+    with pytest.raises(CommandError, match=r"latin\.txt: file is not UTF-8 text") as info:
+        run(str(odd_folder))
+    assert "\n" not in str(info.value)
+    assert snapshot() == {name: [] for name in snapshot()}
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda path: path.symlink_to("missing.txt"), "a broken symbolic link"),
+        (lambda path: path.symlink_to(path), "a symbolic link that loops"),
+        (lambda path: path.write_bytes(b""), "file is empty"),
+    ],
+)
+def test_a_named_file_that_cannot_be_imported_stops_the_run(make, reason, seed_path, tmp_path):
+    odd = tmp_path / "odd.txt"
+    make(odd)
+    with pytest.raises(CommandError, match=rf"odd\.txt: {reason}.*\(nothing was imported\)$"):
+        run(str(seed_path), str(odd))
+    assert not Article.objects.exists()
+
+
+class Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_shows_progress_bars_beside_the_plain_report(odd_folder):
+    shown, bars = StringIO(), Terminal()
+    call_command("import_seeds", "--dry-run", str(odd_folder), stdout=shown, stderr=bars)
+    assert "Reading: " in bars.getvalue()
+    assert "Writing: " in bars.getvalue()
+    assert "\r" in bars.getvalue()
+
+    plain, errors = StringIO(), StringIO()
+    call_command("import_seeds", "--dry-run", str(odd_folder), stdout=plain, stderr=errors)
+    assert errors.getvalue() == ""
+    assert shown.getvalue() == plain.getvalue()
+    assert "Reading" not in plain.getvalue()
+
+
+@pytest.mark.parametrize("verbosity", ["0", "2"])
+def test_a_terminal_shows_no_bar_when_quiet_or_listing_each_file(verbosity, odd_folder):
+    terminal = Terminal()
+    call_command("import_seeds", "-v", verbosity, str(odd_folder), stdout=terminal, stderr=terminal)
+    assert "Reading" not in terminal.getvalue()
+    assert ("[2/2] one.txt: created (not yet committed)" in terminal.getvalue()) == (
+        verbosity == "2"
+    )
 
 
 def test_an_unreadable_file_stops_the_run(tmp_path, monkeypatch):

@@ -1,9 +1,12 @@
-"""The import's shortcuts store exactly what the slow path would have stored."""
+"""The import's shortcuts store exactly what the slow path would have stored, and its slow
+work (reading, parsing, cleaning) is done before its write transaction begins."""
 
 import pytest
+from django.db import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newsroom.ingest import importing, seeds
 from newsroom.ingest.importing import import_paths
 from newsroom.markup import sanitize
 from newsroom.news import revisions
@@ -82,3 +85,37 @@ def test_headlines_repeated_in_one_run_get_distinct_slugs(tmp_path):
         "harbour-plan-approved",
         "harbour-plan-approved-2",
     ]
+
+
+# transaction=True: no test transaction around the import, so in_atomic_block is its own.
+@pytest.mark.django_db(transaction=True)
+def test_reading_parsing_and_cleaning_all_happen_before_the_write_transaction(
+    tmp_path, monkeypatch
+):
+    calls: list[tuple[str, bool]] = []
+
+    def spy(module, name: str) -> None:
+        real = getattr(module, name)
+
+        def spied(*args, **kwargs):
+            calls.append((name, connection.in_atomic_block))
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, spied)
+
+    spy(importing, "read_seed")
+    spy(seeds, "parse_text")
+    spy(sanitize, "_clean")  # every text cleaned: headlines, paragraphs, links, saved bodies
+    spy(importing, "removed_markup")  # a dry run's account of what cleaning removes
+    story = tmp_path / "harbour.txt"
+    story.write_text(STORY, encoding="utf-8")
+
+    import_paths([tmp_path], dry_run=True)
+    import_paths([tmp_path])
+    # A changed source updates its story (saved through Article.save), then publishes it.
+    story.write_text(STORY + "\nA new <i>last</i> paragraph.\n", encoding="utf-8")
+    assert import_paths([tmp_path], publish=True).count("updated") == 1
+
+    assert {name for name, _ in calls} == {"read_seed", "parse_text", "_clean", "removed_markup"}
+    assert [name for name, in_transaction in calls if in_transaction] == []
+    assert Article.objects.get().body.endswith("<p>A new <i>last</i> paragraph.</p>")

@@ -2,7 +2,14 @@
 
 import pytest
 
-from newsroom.ingest.seeds import MAX_BYTES, SeedError, parse_bytes, parse_text, read_seed
+from newsroom.ingest.seeds import (
+    MAX_BYTES,
+    NothingToRead,
+    SeedError,
+    parse_bytes,
+    parse_text,
+    read_seed,
+)
 
 HEADLINE = "Japan's Defence Minister Visits Turkey for Defence Cooperation, Drones"
 
@@ -98,6 +105,7 @@ def test_utf8_byte_order_mark_is_accepted():
     [
         (b"", "file is empty"),
         (b"   \n\n  ", "file is empty"),
+        (b"\xef\xbb\xbf \r\n\t\n", "file is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "file is binary"),
         ("Caf\u00e9 headline".encode("latin-1"), "not UTF-8"),
         (b"Separator\n\nimg\n\nSeparator", "no headline found"),
@@ -110,10 +118,12 @@ def test_unusable_input_raises_one_clear_reason(data, reason):
     with pytest.raises(SeedError, match=reason) as info:
         parse_bytes(data)
     assert "\n" not in str(info.value)
+    # Only a file with no text in it is one a folder import may pass over.
+    assert isinstance(info.value, NothingToRead) == (reason == "file is empty")
 
 
 def test_missing_file_is_a_seed_error(tmp_path):
-    with pytest.raises(SeedError, match="not a regular file"):
+    with pytest.raises(NothingToRead, match="not a regular file"):
         read_seed(tmp_path / "missing.txt")
 
 

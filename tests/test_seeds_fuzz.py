@@ -124,8 +124,6 @@ HOSTILE_FILES = {
     "nul bytes": b"Headline\n\n\x00\x00\x00 binary",
     "not utf-8": "Caf\u00e9 headline\n\nBody".encode("latin-1"),
     "utf-16": "Headline\n\nBody".encode("utf-16"),
-    "empty": b"",
-    "only a bom and spaces": b"\xef\xbb\xbf \r\n\t\n",
     "only an also-read line": b"Also Read: Somewhere else\n",
     "a headline too long": b"x" * 400 + b"\n\nBody",
     "over the size limit": b"Headline\n\n" + b"word " * (MAX_BYTES // 5 + 1),
@@ -159,6 +157,24 @@ def test_the_command_refuses_a_hostile_file_with_one_line_and_exit_1(case, site,
     assert "hostile.txt" in result.stderr
     assert "nothing was imported" in result.stderr
     assert result.stdout == ""
+
+
+# A file with no text in it is not a broken story: in a folder it is named and passed over.
+BLANK_FILES = {"empty": b"", "only a bom and spaces": b"\xef\xbb\xbf \r\n\t\n"}
+
+
+@pytest.mark.parametrize("case", BLANK_FILES)
+def test_the_command_names_a_blank_file_in_a_folder_and_imports_the_rest(case, site, tmp_path):
+    # Named for this test: the site, and what it imported, is the module's.
+    (tmp_path / f"good-{tmp_path.name}.txt").write_text("A good headline\n\nA paragraph.\n")
+    (tmp_path / "blank.txt").write_bytes(BLANK_FILES[case])
+
+    result = run_manage(site, "import_seeds", str(tmp_path))
+
+    assert result.returncode == 0, result.stderr
+    assert f"{tmp_path / 'blank.txt'}: not imported: file is empty\n" in result.stdout
+    assert "1 created, " in result.stdout
+    assert result.stderr == ""
 
 
 def test_the_command_imports_hostile_markup_as_clean_text(site, tmp_path):

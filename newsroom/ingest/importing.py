@@ -1,20 +1,33 @@
 """Turn scraped story files into Article, Author, tag and RelatedLink rows.
 
-One run is all or nothing: every file is read and parsed before anything is written, and the
-writes share one transaction, so a bad file, or a run killed half-way (even by SIGKILL: the
-database discards an uncommitted transaction), leaves the database exactly as it was. Articles are
-keyed on their source file name, which makes a run idempotent: an unchanged file is left alone,
-a changed one updates its article (keeping its address), unless an editor has changed the
-article since it was imported; then it is skipped with a warning unless `force` is given.
-A dry run goes through exactly the same steps and rolls the transaction back.
+A run has two steps. First, with no lock held, it lists the folders, reads and parses every
+file, cleans every text and builds the rows of new stories. Then it writes, in one short
+transaction: on SQLite that transaction holds the database's one write lock, and an editor's
+save waits for it (`make bench` measures how long).
+
+One run is all or nothing. A path named on the command line that cannot be imported, or a file
+that holds text that cannot become a story (binary, not UTF-8, too large, no headline), stops
+the run before anything is written; a run killed half-way (even by SIGKILL: the database
+discards an uncommitted transaction) leaves the database exactly as it was. A folder is read
+recursively, and every entry of it that is not imported is named in the report with its reason:
+hidden, not .txt, not a regular file, a broken or looping link, a link to a folder, unreadable,
+or empty. Those are passed over, not failures: the rest of the folder is imported.
+
+Articles are keyed on their source file name, which makes a run idempotent: an unchanged file
+is left alone, a changed one updates its article (keeping its address), unless an editor has
+changed the article since it was imported; then it is skipped with a warning unless `force` is
+given. A dry run goes through exactly the same steps and rolls the transaction back.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
+import stat
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +38,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from newsroom.ingest.seeds import ParsedStory, SeedError, read_seed
-from newsroom.markup.sanitize import INLINE_TAGS, html_to_text, paragraphs_to_html, removed_markup
+from newsroom.ingest.seeds import NothingToRead, ParsedStory, RelatedHeadline, SeedError, read_seed
+from newsroom.markup.sanitize import (
+    INLINE_TAGS,
+    clean_html,
+    html_to_text,
+    paragraphs_to_html,
+    removed_markup,
+)
 from newsroom.news import revisions, workflow
 from newsroom.news.models import (
     TAG_MAX_CHARS,
@@ -42,6 +61,8 @@ from newsroom.news.models import (
 SEED_SUFFIX = ".txt"
 Status = Article.Status
 _URL_VALIDATOR = URLValidator(schemes=["http", "https"])
+# Rows looked up per query: under SQLite's oldest limit of 999 parameters.
+_CHUNK = 500
 
 
 class ImportFailed(Exception):
@@ -92,10 +113,21 @@ class FileReport:
         return out
 
 
+@dataclass(frozen=True, kw_only=True)
+class PassedOver:
+    """An entry of a folder that is not imported, and why."""
+
+    path: Path
+    reason: str
+
+    def line(self) -> str:
+        return f"{_display(self.path)}: not imported: {self.reason}"
+
+
 def _display(path: Path) -> Path:
     """The path as the editor would type it: relative to where they are when it can be."""
     try:
-        return path.resolve().relative_to(Path.cwd())
+        return path.absolute().relative_to(Path.cwd())
     except ValueError:
         return path
 
@@ -103,47 +135,155 @@ def _display(path: Path) -> Path:
 @dataclass(kw_only=True)
 class ImportReport:
     files: list[FileReport]
+    passed_over: list[PassedOver] = field(default_factory=list)
     dry_run: bool = False
 
     def count(self, action: str) -> int:
         return sum(1 for f in self.files if f.action == action)
+
+    def lines(self) -> list[str]:
+        """Every story's lines, then every folder entry passed over; the summary apart."""
+        return [
+            *(line for report in self.files for line in report.lines()),
+            *(entry.line() for entry in self.passed_over),
+        ]
 
     def summary(self) -> str:
         counts = ", ".join(
             f"{self.count(action)} {action}"
             for action in ("created", "updated", "unchanged", "skipped")
         )
+        if n := len(self.passed_over):
+            counts += f"; {n} other {'entry' if n == 1 else 'entries'} not imported"
         prefix = "Dry run, nothing written: would have " if self.dry_run else ""
         return f"{prefix}{counts}."
 
 
-def find_seed_files(paths: Iterable[Path | str]) -> list[Path]:
-    """Expand directories to the .txt files inside them (sorted); name every bad path."""
-    found: list[Path] = []
+# Finding the files
+
+
+@dataclass(kw_only=True)
+class SeedFiles:
+    """What a run's paths hold: the files to read, and the folder entries passed over."""
+
+    files: list[Path] = field(default_factory=list)
+    # The files found in a folder rather than named: one with nothing to read is passed over.
+    listed: set[Path] = field(default_factory=set)
+    passed_over: list[PassedOver] = field(default_factory=list)
+
+
+def find_seed_files(paths: Iterable[Path | str]) -> SeedFiles:
+    """Expand folders, recursively and sorted, to the .txt files in them, and name every other
+    entry with the reason it is passed over; a named path that cannot be imported stops the run."""
+    found, named = SeedFiles(), set()
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            # Hidden files (".DS_Store", macOS "._story.txt") are never stories.
-            files = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() == SEED_SUFFIX
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            if not files:
-                raise ImportFailed(path, f"directory holds no {SEED_SUFFIX} files")
-            found.extend(files)
+            files, entries = len(found.files), len(found.passed_over)
+            try:
+                _list_folder(path, found)
+            except OSError as exc:
+                raise ImportFailed(path, _unreadable(exc, "folder")) from None
+            if len(found.files) == files:
+                raise ImportFailed(
+                    path,
+                    f"directory holds no {SEED_SUFFIX} files"
+                    + _in_brief(path, found.passed_over[entries:]),
+                )
         elif path.exists():
-            found.append(path)
+            found.files.append(path)
+            named.add(path)
         else:
-            raise ImportFailed(path, "no such file or directory")
+            raise ImportFailed(path, _link_problem(path) or "no such file or directory")
+    found.listed -= named  # a file named on its own is meant: nothing to read stops the run
     names: dict[str, Path] = {}
-    for path in found:
+    for path in found.files:
         if path.name in names and names[path.name].resolve() != path.resolve():
             raise ImportFailed(path, f"has the same file name as {names[path.name]}")
         names[path.name] = path
-    return list(dict.fromkeys(names.values()))
+    found.files = list(dict.fromkeys(names.values()))
+    return found
+
+
+def _list_folder(folder: Path, found: SeedFiles) -> None:
+    with os.scandir(folder) as scan:
+        entries = sorted(scan, key=lambda entry: entry.name)
+    for entry in entries:
+        path = Path(entry.path)
+        if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):
+            before = len(found.files) + len(found.passed_over)
+            try:
+                _list_folder(path, found)
+            except OSError as exc:
+                found.passed_over.append(PassedOver(path=path, reason=_unreadable(exc, "folder")))
+            else:
+                if len(found.files) + len(found.passed_over) == before:
+                    found.passed_over.append(PassedOver(path=path, reason="an empty folder"))
+        elif reason := _entry_problem(entry):
+            found.passed_over.append(PassedOver(path=path, reason=reason))
+        else:
+            found.files.append(path)
+            found.listed.add(path)
+
+
+def _entry_problem(entry: os.DirEntry) -> str | None:
+    """Why a folder entry is not a story file to read; None when it is one."""
+    if entry.name.startswith("."):
+        kind = "folder" if entry.is_dir(follow_symlinks=False) else "file"
+        return f"a hidden {kind} (its name starts with a dot)"
+    if entry.is_symlink():
+        if problem := _link_problem(Path(entry.path)):
+            return problem
+        if entry.is_dir():
+            # Followed links could lead out of the folder, or round in a circle.
+            return "a link to a folder (links to folders are not followed)"
+    if Path(entry.name).suffix.lower() != SEED_SUFFIX:
+        return f"not a {SEED_SUFFIX} file"
+    try:
+        mode = os.stat(entry.path).st_mode
+    except OSError as exc:
+        return _unreadable(exc, "file")
+    if not stat.S_ISREG(mode):
+        return f"not a regular file ({_file_kind(mode)})"
+    return None
+
+
+def _link_problem(path: Path) -> str | None:
+    """Why `path` is a symbolic link that cannot be followed (broken, or looping), or None."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link that loops (it leads back to itself)"
+        if exc.errno == errno.ENOENT and path.is_symlink():
+            return f"a broken symbolic link (it points to {os.readlink(path)}, which is missing)"
+    return None
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISBLK(mode) or stat.S_ISCHR(mode):
+        return "a device"
+    return "a special file"
+
+
+def _unreadable(exc: OSError, what: str) -> str:
+    if isinstance(exc, PermissionError):
+        return f"permission denied: the {what} cannot be read"
+    return f"the {what} cannot be read ({exc.strerror or exc})"
+
+
+def _in_brief(folder: Path, passed_over: list[PassedOver], most: int = 3) -> str:
+    """The first few entries passed over, for a one-line message: "; a.md: not a .txt file"."""
+    named = [f"; {entry.path.relative_to(folder)}: {entry.reason}" for entry in passed_over]
+    more = f"; and {len(named) - most} more" if len(named) > most else ""
+    return "".join(named[:most]) + more
+
+
+# The run
 
 
 def import_paths(
@@ -155,24 +295,15 @@ def import_paths(
     dry_run: bool = False,
     force: bool = False,
     user=None,
+    read_progress: Callable[[int, int], None] | None = None,
     progress: Callable[[int, int, FileReport], None] | None = None,
 ) -> ImportReport:
     """Import scraped files; `user` (optional) is recorded as the creator and editor.
 
-    `progress(done, total, report)` is called after each file is written, inside the run's
-    transaction: what it reports is not committed until the whole run is.
+    `read_progress(done, total)` is called after each file is read and cleaned, before the
+    transaction. `progress(done, total, report)` is called after each file is written, inside
+    the run's transaction: what it reports is not committed until the whole run is.
     """
-    files = find_seed_files(paths)
-    parsed: list[tuple[Path, ParsedStory]] = []
-    for path in files:
-        try:
-            story = read_seed(path)
-        except SeedError as exc:
-            raise ImportFailed(path, str(exc)) from None
-        if not html_to_text(story.headline):
-            raise ImportFailed(path, "no headline found: the headline holds only markup")
-        parsed.append((path, story))
-
     byline = (author_name or settings.NEWSROOM_DESK_BYLINE).strip()
     if not slugify(byline, allow_unicode=True):
         raise ImportFailed("--author", f"{byline!r} is not a usable author name")
@@ -182,20 +313,32 @@ def import_paths(
             "--tag", f"a topic can be at most {TAG_MAX_CHARS} characters: {too_long[0][:40]!r}..."
         )
 
-    # The sanitising happens here, before the transaction: on SQLite the transaction holds the
-    # database's one write lock, and every editor's save waits for it.
-    cleaned = [_Cleaned.of(story) for _, story in parsed]
+    found = find_seed_files(paths)
+    stories = list(_read_and_clean(found, dry_run=dry_run, progress=read_progress))
+    names = [story.path.name for story in stories]
+    imported = _imported_hashes(names)
+    prepared: dict[str, _NewStory] = {}
+    for story in stories:
+        if story.path.name not in imported:
+            prepared[story.path.name] = _NewStory.of(story, publish=publish, user=user)
+        elif imported[story.path.name] != story.parsed.content_hash:
+            # The update's save cleans the body again: cleaned now, it then costs a hash
+            # (clean_html remembers its recent outputs) instead of a parse under the lock.
+            clean_html(story.fields.body)
+
     reports: list[FileReport] = []
     with transaction.atomic():
-        existing = _existing_articles([path.name for path, _ in parsed])
+        existing = _existing_articles(names)
         authors: dict[str, Author] = {}
         # New stories are written first, together: a handful of batched INSERTs for the whole
         # run instead of a dozen queries each. The rest follow one by one, in file order.
         created = _create_stories(
             [
-                (path, story, fields)
-                for (path, story), fields in zip(parsed, cleaned, strict=True)
-                if path.name not in existing
+                prepared.get(story.path.name)
+                # Its story was deleted between the look and the lock.
+                or _NewStory.of(story, publish=publish, user=user)
+                for story in stories
+                if story.path.name not in existing
             ],
             authors=authors,
             publish=publish,
@@ -203,12 +346,10 @@ def import_paths(
             tags=tag_names,
             user=user,
         )
-        for (path, story), fields in zip(parsed, cleaned, strict=True):
-            report = created.get(path.name) or _import_story(
-                path,
+        for story in stories:
+            report = created.get(story.path.name) or _import_story(
                 story,
-                fields,
-                article=existing[path.name],
+                article=existing[story.path.name],
                 authors=authors,
                 publish=publish,
                 byline=byline,
@@ -218,13 +359,14 @@ def import_paths(
                 user=user,
             )
             if dry_run:
-                report.dry_run, report.removed = True, _removed_markup(story)
+                report.dry_run, report.removed = True, story.fields.removed
             reports.append(report)
             if progress is not None:
-                progress(len(reports), len(parsed), report)
+                progress(len(reports), len(stories), report)
         if dry_run:
             transaction.set_rollback(True)
-    return ImportReport(files=reports, dry_run=dry_run)
+    passed_over = sorted(found.passed_over, key=lambda entry: entry.path)
+    return ImportReport(files=reports, passed_over=passed_over, dry_run=dry_run)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -238,10 +380,16 @@ class _Cleaned:
     title: str
     standfirst: str
     body: str
+    # The related links that fit their columns and hold usable URLs, and what was changed.
+    links: tuple[RelatedHeadline, ...]
+    link_warnings: tuple[str, ...]
+    # What cleaning removes, for a dry run's report (see FileReport.removed).
+    removed: dict[str, int]
 
     @classmethod
-    def of(cls, story: ParsedStory) -> _Cleaned:
+    def of(cls, story: ParsedStory, *, dry_run: bool = False) -> _Cleaned:
         paragraphs = list(story.paragraphs)
+        links, warnings = _checked_links(story)
         # Scraped text may carry markup: plain-text fields keep its words, never its tags.
         # paragraphs_to_html's output is already what clean_html would make of it (its inline
         # allow-list is a subset of the body's; tests/test_importing.py checks the fixed point),
@@ -250,11 +398,100 @@ class _Cleaned:
             title=html_to_text(story.headline),
             standfirst=html_to_text(paragraphs.pop(0)) if paragraphs else "",
             body=paragraphs_to_html(paragraphs),
+            links=links,
+            link_warnings=warnings,
+            removed=_removed_markup(story) if dry_run else {},
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Story:
+    """One file, read, parsed and cleaned."""
+
+    path: Path
+    parsed: ParsedStory
+    fields: _Cleaned
+
+
+def _read_and_clean(
+    found: SeedFiles, *, dry_run: bool, progress: Callable[[int, int], None] | None
+) -> Iterator[_Story]:
+    """Each file's story; a listed file with nothing to read joins `found.passed_over`."""
+    for done, path in enumerate(found.files, start=1):
+        try:
+            parsed = read_seed(path)
+        except NothingToRead as exc:
+            if path not in found.listed:
+                raise ImportFailed(path, str(exc)) from None
+            found.passed_over.append(PassedOver(path=path, reason=str(exc)))
+        except SeedError as exc:
+            raise ImportFailed(path, str(exc)) from None
+        else:
+            fields = _Cleaned.of(parsed, dry_run=dry_run)
+            if not fields.title:
+                raise ImportFailed(path, "no headline found: the headline holds only markup")
+            yield _Story(path=path, parsed=parsed, fields=fields)
+        if progress is not None:
+            progress(done, len(found.files))
+
+
+@dataclass(kw_only=True)
+class _NewStory:
+    """A new story's rows, built before the write transaction: all but what needs the
+    database (its address, its author's row, its topics) or the moment of writing."""
+
+    report: FileReport
+    article: Article
+    links: list[RelatedLink]
+    # Created as a draft, then published when asked: a status change each.
+    changes: list[StatusChange]
+    slug_base: str
+
+    @classmethod
+    def of(cls, story: _Story, *, publish: bool, user) -> _NewStory:
+        parsed, fields = story.parsed, story.fields
+        report = FileReport(
+            path=story.path,
+            action="created",
+            paragraphs=len(parsed.paragraphs),
+            related_links=len(parsed.related),
+            stripped=parsed.stripped,
+        )
+        _warn(report, parsed)
+        report.warnings.extend(fields.link_warnings)
+        article = Article(
+            source_name=story.path.name,
+            status=Status.PUBLISHED if publish else Status.DRAFT,
+            created_by=user,
+            last_edited_by=user,
+            version=2 if publish else 1,
+        )
+        _fill(article, parsed, fields)
+        links = sorted(_link_rows(article, fields), key=lambda r: r.position)
+        article.import_fingerprint = _fingerprint(article, links)
+        changes = [
+            StatusChange(article=article, from_status="", to_status=Status.DRAFT, changed_by=user)
+        ]
+        if publish:
+            changes.append(
+                StatusChange(
+                    article=article,
+                    from_status=Status.DRAFT,
+                    to_status=Status.PUBLISHED,
+                    changed_by=user,
+                )
+            )
+        return cls(
+            report=report,
+            article=article,
+            links=links,
+            changes=changes,
+            slug_base=slugify(fields.title, allow_unicode=True)[:196].strip("-") or "story",
         )
 
 
 def _create_stories(
-    new: list[tuple[Path, ParsedStory, _Cleaned]],
+    new: list[_NewStory],
     *,
     authors: dict[str, Author],
     publish: bool,
@@ -267,43 +504,19 @@ def _create_stories(
     one would leave (the same version numbers too: 1, or 2 once published).
 
     Article.save is not called: its work for a new imported story is cleaning the body (done
-    before the transaction), counting the version and dropping the publication time's
-    fraction of a second (both done here) and measuring a lead image (an import has none).
-    Bulk writes on reader-visible models empty the page cache themselves, and the search index
-    follows news_article through the database (see search.py).
+    before the transaction), counting the version (done in _NewStory.of) and dropping the
+    publication time's fraction of a second (done here) and measuring a lead image (an import
+    has none). Bulk writes on reader-visible models empty the page cache themselves, and the
+    search index follows news_article through the database (see search.py).
     """
     if not new:
         return {}
     now = timezone.now().replace(microsecond=0)
-    status = Status.PUBLISHED if publish else Status.DRAFT
-    slugs = _unique_slugs([fields.title for _, _, fields in new])
     author = _author(byline, authors)
-    articles, links, reports = [], [], []
-    for (path, story, fields), slug in zip(new, slugs, strict=True):
-        report = FileReport(
-            path=path,
-            action="created",
-            slug=slug,
-            paragraphs=len(story.paragraphs),
-            related_links=len(story.related),
-            stripped=story.stripped,
-        )
-        _warn(report, story)
-        article = Article(
-            source_name=path.name,
-            slug=slug,
-            status=status,
-            published_at=now if publish else None,
-            created_by=user,
-            last_edited_by=user,
-            version=2 if publish else 1,
-        )
-        _fill(article, story, fields)
-        story_links = sorted(_related_links(article, story, report), key=lambda r: r.position)
-        article.import_fingerprint = _fingerprint(article, story_links)
-        articles.append(article)
-        links.append(story_links)
-        reports.append(report)
+    articles = [story.article for story in new]
+    for story, slug in zip(new, _unique_slugs([s.slug_base for s in new]), strict=True):
+        story.article.slug = story.report.slug = slug
+        story.article.published_at = now if publish else None
 
     if connection.features.can_return_rows_from_bulk_insert:
         Article.objects.bulk_create(articles)
@@ -311,26 +524,15 @@ def _create_stories(
         for article in articles:
             article.version -= 1  # save() counts it
             article.save()
-    changes = [
-        StatusChange(article=a, from_status="", to_status=Status.DRAFT, changed_by=user)
-        for a in articles
-    ]
-    if publish:
-        changes += [
-            StatusChange(
-                article=a, from_status=Status.DRAFT, to_status=Status.PUBLISHED, changed_by=user
-            )
-            for a in articles
-        ]
-    StatusChange.objects.bulk_create(changes)
+    for story in new:
+        for row in (*story.changes, *story.links):
+            row.article = story.article  # now with its id
+    StatusChange.objects.bulk_create(change for story in new for change in story.changes)
     Byline.objects.bulk_create(Byline(article=a, author=author, position=0) for a in articles)
-    for article, story_links in zip(articles, links, strict=True):
-        for link in story_links:
-            link.article = article
-    RelatedLink.objects.bulk_create(link for story_links in links for link in story_links)
+    RelatedLink.objects.bulk_create(link for story in new for link in story.links)
     revisions_ = []
-    for article, story_links, report in zip(articles, links, reports, strict=True):
-        names: list[str] = []
+    for story in new:
+        article, names = story.article, []
         if tags:
             # taggit matches topics case-insensitively to existing ones; the revision keeps
             # the names it chose.
@@ -341,14 +543,14 @@ def _create_stories(
                 article=article,
                 number=article.version,
                 snapshot=revisions.snapshot_of(
-                    article, authors=[author], tags=names, related_links=story_links
+                    article, authors=[author], tags=names, related_links=story.links
                 ),
-                summary=f"Created by import of {report.path.name}"[:200],
+                summary=f"Created by import of {story.report.path.name}"[:200],
                 created_by=user,
             )
         )
     Revision.objects.bulk_create(revisions_)
-    return {report.path.name: report for report in reports}
+    return {story.report.path.name: story.report for story in new}
 
 
 def _fingerprint(article: Article, links: list[RelatedLink]) -> str:
@@ -360,13 +562,12 @@ def _fingerprint(article: Article, links: list[RelatedLink]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _unique_slugs(titles: list[str]) -> list[str]:
-    """unique_slug for each title, also unique among themselves, in a query per 500 titles."""
-    bases = [slugify(t, allow_unicode=True)[:196].strip("-") or "story" for t in titles]
+def _unique_slugs(bases: list[str]) -> list[str]:
+    """A unique slug for each base (a slugified headline), also unique among themselves, in a
+    query per 500 bases."""
     taken: set[str] = set()
     distinct = list(dict.fromkeys(bases))
-    for start in range(0, len(distinct), 500):
-        chunk = distinct[start : start + 500]
+    for chunk in _chunks(distinct):
         taken.update(Article.objects.filter(slug__in=chunk).values_list("slug", flat=True))
     slugs, looked_up = [], set()
     for base in bases:
@@ -384,11 +585,31 @@ def _unique_slugs(titles: list[str]) -> list[str]:
     return slugs
 
 
+def _chunks(names: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(names), _CHUNK):
+        yield names[start : start + _CHUNK]
+
+
+def _imported_hashes(names: list[str]) -> dict[str, str]:
+    """The source hash of each of the run's stories already imported, by source file name.
+
+    Read before the write transaction, so it takes no lock: it tells which stories to build as
+    new ones. The transaction reads them again, locked (_existing_articles), and goes by that.
+    """
+    found: dict[str, str] = {}
+    for chunk in _chunks(names):
+        found.update(
+            Article.objects.filter(source_name__in=chunk)
+            .exclude(source_name="")
+            .values_list("source_name", "source_hash")
+        )
+    return found
+
+
 def _existing_articles(names: list[str]) -> dict[str, Article]:
     """The run's stories already in the database, locked, by source file name."""
     found: dict[str, Article] = {}
-    for start in range(0, len(names), 500):
-        chunk = names[start : start + 500]
+    for chunk in _chunks(names):
         for article in (
             Article.objects.select_for_update()
             .filter(source_name__in=chunk)
@@ -399,9 +620,7 @@ def _existing_articles(names: list[str]) -> dict[str, Article]:
 
 
 def _import_story(
-    path: Path,
-    story: ParsedStory,
-    fields: _Cleaned,
+    story: _Story,
     *,
     article: Article,
     authors: dict[str, Author],
@@ -412,15 +631,16 @@ def _import_story(
     force: bool,
     user,
 ) -> FileReport:
+    path, parsed, fields = story.path, story.parsed, story.fields
     report = FileReport(
         path=path,
-        paragraphs=len(story.paragraphs),
-        related_links=len(story.related),
-        stripped=story.stripped,
+        paragraphs=len(parsed.paragraphs),
+        related_links=len(parsed.related),
+        stripped=parsed.stripped,
     )
-    _warn(report, story)
+    _warn(report, parsed)
 
-    if article.source_hash == story.content_hash:
+    if article.source_hash == parsed.content_hash:
         # Same words as last time: only what the options ask for can change.
         report.slug = article.slug
         changes = _apply_options(
@@ -447,13 +667,14 @@ def _import_story(
     else:
         report.action = "updated"
 
-    _fill(article, story, fields)
+    _fill(article, parsed, fields)
     article.last_edited_by = user
     article.save()
     report.slug = article.slug
 
     article.related_links.all().delete()
-    RelatedLink.objects.bulk_create(_related_links(article, story, report))
+    RelatedLink.objects.bulk_create(_link_rows(article, fields))
+    report.warnings.extend(fields.link_warnings)
     _apply_options(
         article,
         report=report,
@@ -536,28 +757,35 @@ def _warn(report: FileReport, story: ParsedStory) -> None:
         report.warnings.append("the story has no body paragraphs")
 
 
-def _related_links(article: Article, story: ParsedStory, report: FileReport) -> list[RelatedLink]:
+def _checked_links(story: ParsedStory) -> tuple[tuple[RelatedHeadline, ...], tuple[str, ...]]:
     """Related links that fit their columns and hold usable URLs; the rest said in warnings."""
     max_title = RelatedLink._meta.get_field("title").max_length
     max_url = RelatedLink._meta.get_field("url").max_length
-    links = []
+    links, warnings = [], []
     for related in story.related:
         title, url = html_to_text(related.title), related.url
         if not title:
             continue
         if len(title) > max_title:
             title = title[: max_title - 1] + "\u2026"
-            report.warnings.append(f"a related headline was shortened to {max_title} characters")
+            warnings.append(f"a related headline was shortened to {max_title} characters")
         if url:
             try:
                 if len(url) > max_url:
                     raise ValidationError("too long")
                 _URL_VALIDATOR(url)
             except ValidationError:
-                report.warnings.append(f"related link {title[:60]!r}: unusable URL dropped")
+                warnings.append(f"related link {title[:60]!r}: unusable URL dropped")
                 url = ""
-        links.append(RelatedLink(article=article, title=title, url=url, position=related.position))
-    return links
+        links.append(RelatedHeadline(title=title, url=url, position=related.position))
+    return tuple(links), tuple(warnings)
+
+
+def _link_rows(article: Article, fields: _Cleaned) -> list[RelatedLink]:
+    return [
+        RelatedLink(article=article, title=link.title, url=link.url, position=link.position)
+        for link in fields.links
+    ]
 
 
 def _fill(article: Article, story: ParsedStory, fields: _Cleaned) -> None:

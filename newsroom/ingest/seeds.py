@@ -51,6 +51,15 @@ class SeedError(ValueError):
     """A scraped file that cannot become a story; the message is one line for the editor."""
 
 
+class NothingToRead(SeedError):
+    """A file with no text to judge: it cannot be read, is not a regular file, or is empty.
+
+    The importer passes over such a file, with a word, when it comes from a folder (a scraper's
+    failed download, a file another user locked); a broken story, or any file named on its own,
+    stops the run.
+    """
+
+
 @dataclass(frozen=True, kw_only=True)
 class RelatedHeadline:
     title: str
@@ -86,15 +95,15 @@ def read_seed(path: Path) -> ParsedStory:
     """Read and parse one file, turning every way it can be unusable into a `SeedError`."""
     try:
         if not path.is_file():
-            raise SeedError("not a regular file")
+            raise NothingToRead("not a regular file")
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise SeedError(f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit")
         data = path.read_bytes()
     except PermissionError:
-        raise SeedError("permission denied: the file cannot be read") from None
+        raise NothingToRead("permission denied: the file cannot be read") from None
     except OSError as exc:
-        raise SeedError(f"cannot be read ({exc.strerror or exc})") from None
+        raise NothingToRead(f"cannot be read ({exc.strerror or exc})") from None
     return parse_bytes(data)
 
 
@@ -102,7 +111,7 @@ def parse_bytes(data: bytes) -> ParsedStory:
     if len(data) > MAX_BYTES:
         raise SeedError(f"file is {len(data):,} bytes, over the {MAX_BYTES:,}-byte limit")
     if not data.strip():
-        raise SeedError("file is empty")
+        raise NothingToRead("file is empty")
     if b"\x00" in data or len(_CONTROL_BYTES.findall(data)) > len(data) // 20:
         raise SeedError("file is binary, not text")
     try:
@@ -112,6 +121,8 @@ def parse_bytes(data: bytes) -> ParsedStory:
             f"file is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "save it as UTF-8 and import it again"
         ) from None
+    if not text.strip():  # a byte-order mark and spaces: what an editor saves as a blank file
+        raise NothingToRead("file is empty")
     return parse_text(text)
 
 
