@@ -13,8 +13,10 @@ from django.urls import reverse
 from taggit.models import Tag, TaggedItem
 
 from newsroom.desk.admin import imports as admin_import
+from newsroom.ingest import importing
 from newsroom.ingest.importing import import_paths
 from newsroom.ingest.seeds import MAX_BYTES
+from newsroom.news import writing
 from newsroom.news.models import Article, Author, Byline, RelatedLink, Revision, StatusChange
 from tests.factories import make_user
 
@@ -443,3 +445,30 @@ def test_both_steps_of_the_import_are_valid_html(client, editor, tmp_path):
     assert 'name="batch"' in pages["dry-run"]
     assert 'class="errorlist" id="id_files_error"' in pages["refused"]
     assert validate(pages, tmp_path) == {name: [] for name in pages}
+
+
+def test_the_admin_import_hands_the_importer_names_and_bytes_and_writes_through_writing(
+    client, editor, monkeypatch
+):
+    """One write path: the upload reaches the importer as (name, bytes), never a path, and
+    the new story is made by news.writing.create like any imported story."""
+    handed, created = [], []
+    real_import, real_create = admin_import.import_files, writing.create
+
+    def spy_import(files, **options):
+        handed.extend(files)
+        return real_import(files, **options)
+
+    def spy_create(stories, **kwargs):
+        created.extend(s.article.source_name for s in stories)
+        return real_create(stories, **kwargs)
+
+    monkeypatch.setattr(admin_import, "import_files", spy_import)
+    monkeypatch.setattr(writing, "create", spy_create)
+    monkeypatch.setattr(importing, "import_paths", None)  # no path-based import from the admin
+    response = confirm(client, signed_batch(upload(client, seed_file())))
+    assert response.status_code == 302
+    assert [(f.name, f.data) for f in handed][-1] == (SEED.name, SEED.read_bytes())
+    assert all(isinstance(f, importing.SeedFile) for f in handed)
+    assert created == [SEED.name, SEED.name]  # the dry run (rolled back), then the import
+    assert Article.objects.filter(source_name=SEED.name).exists()

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from newsroom.ingest.importing import import_paths
 from newsroom.news import writing
 from newsroom.news.models import Article, Byline, RelatedLink, Revision, StatusChange
 from tests.factories import make_article, make_author, make_user
@@ -184,3 +185,19 @@ def test_a_save_trims_the_publication_time_to_the_second():
     story.refresh_from_db()
     assert story.published_at.microsecond == 0
     assert StatusChange.objects.filter(article=story, to_status=Status.PUBLISHED).count() == 1
+
+
+def test_the_importer_creates_through_create_and_updates_through_save(tmp_path, calls):
+    story = tmp_path / "floods.txt"
+    story.write_text("Floods close the ring road\n\nWater rose overnight.\n\nThe road shut.\n")
+    import_paths([story], publish=True)
+    assert calls == ["create"]
+    created = Article.objects.get(source_name="floods.txt")
+    assert (created.status, created.version) == (Status.PUBLISHED, 2)
+    assert created.import_fingerprint == created.content_fingerprint()
+
+    calls.clear()
+    story.write_text("Floods close the ring road\n\nWater rose overnight.\n\nIt reopened.\n")
+    import_paths([story], publish=True)
+    assert calls == ["save", "finish"]
+    assert Article.objects.get(pk=created.pk).body == "<p>It reopened.</p>"

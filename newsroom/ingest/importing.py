@@ -22,8 +22,6 @@ given. A dry run goes through exactly the same steps and rolls the transaction b
 from __future__ import annotations
 
 import errno
-import hashlib
-import json
 import os
 import stat
 from collections import Counter
@@ -34,11 +32,18 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from newsroom.ingest.seeds import NothingToRead, ParsedStory, RelatedHeadline, SeedError, read_seed
+from newsroom.ingest.seeds import (
+    NothingToRead,
+    ParsedStory,
+    RelatedHeadline,
+    SeedError,
+    parse_bytes,
+    read_seed,
+)
 from newsroom.markup.sanitize import (
     INLINE_TAGS,
     clean_html,
@@ -46,15 +51,13 @@ from newsroom.markup.sanitize import (
     paragraphs_to_html,
     removed_markup,
 )
-from newsroom.news import revisions, workflow
+from newsroom.news import workflow, writing
 from newsroom.news.models import (
     TAG_MAX_CHARS,
     Article,
     Author,
     Byline,
     RelatedLink,
-    Revision,
-    StatusChange,
     unique_slug,
 )
 
@@ -286,35 +289,87 @@ def _in_brief(folder: Path, passed_over: list[PassedOver], most: int = 3) -> str
 # The run
 
 
+@dataclass(frozen=True)
+class SeedFile:
+    """A story file's name and contents, however it arrived: the admin's upload, for one."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True, kw_only=True)
+class Options:
+    """What an import run is asked to do besides reading its files."""
+
+    publish: bool = False
+    author_name: str | None = None
+    tags: Sequence[str] = ()
+    dry_run: bool = False
+    force: bool = False
+    user: object = None
+
+
 def import_paths(
     paths: Sequence[Path | str],
     *,
-    publish: bool = False,
-    author_name: str | None = None,
-    tags: Sequence[str] = (),
-    dry_run: bool = False,
-    force: bool = False,
-    user=None,
     read_progress: Callable[[int, int], None] | None = None,
     progress: Callable[[int, int, FileReport], None] | None = None,
+    **options,
 ) -> ImportReport:
-    """Import scraped files; `user` (optional) is recorded as the creator and editor.
+    """Import scraped files and folders (see `Options`); `user` (optional) is recorded as the
+    creator and editor.
 
     `read_progress(done, total)` is called after each file is read and cleaned, before the
     transaction. `progress(done, total, report)` is called after each file is written, inside
     the run's transaction: what it reports is not committed until the whole run is.
     """
-    byline = (author_name or settings.NEWSROOM_DESK_BYLINE).strip()
+    run = Options(**options)
+    byline, tag_names = _checked_options(run)
+    found = find_seed_files(paths)
+    stories = list(_read_and_clean(found, dry_run=run.dry_run, progress=read_progress))
+    return _write(stories, found.passed_over, run, byline=byline, tags=tag_names, progress=progress)
+
+
+def import_files(files: Sequence[SeedFile], **options) -> ImportReport:
+    """Import story files given by name and contents, as the admin's upload does (see
+    `Options`). Every file is named, so one that cannot become a story stops the run."""
+    run = Options(**options)
+    byline, tag_names = _checked_options(run)
+    stories = []
+    for file in files:
+        try:
+            parsed = parse_bytes(file.data)
+        except SeedError as exc:  # NothingToRead included: an empty upload is a named file
+            raise ImportFailed(file.name, str(exc)) from None
+        stories.append(_story(Path(file.name), parsed, dry_run=run.dry_run))
+    return _write(stories, [], run, byline=byline, tags=tag_names, progress=None)
+
+
+def _checked_options(run: Options) -> tuple[str, list[str]]:
+    """The byline and topics asked for, or the one line that says what is wrong with them."""
+    byline = (run.author_name or settings.NEWSROOM_DESK_BYLINE).strip()
     if not slugify(byline, allow_unicode=True):
         raise ImportFailed("--author", f"{byline!r} is not a usable author name")
-    tag_names = [t.strip() for t in tags if t.strip()]
+    tag_names = [t.strip() for t in run.tags if t.strip()]
     if too_long := [t for t in tag_names if len(t) > TAG_MAX_CHARS]:
         raise ImportFailed(
             "--tag", f"a topic can be at most {TAG_MAX_CHARS} characters: {too_long[0][:40]!r}..."
         )
+    return byline, tag_names
 
-    found = find_seed_files(paths)
-    stories = list(_read_and_clean(found, dry_run=dry_run, progress=read_progress))
+
+def _write(
+    stories: list[_Story],
+    passed_over: list[PassedOver],
+    run: Options,
+    *,
+    byline: str,
+    tags: list[str],
+    progress: Callable[[int, int, FileReport], None] | None,
+) -> ImportReport:
+    """The run's second step: build new stories' rows, then write everything in one short
+    transaction (rolled back for a dry run)."""
+    publish, user = run.publish, run.user
     names = [story.path.name for story in stories]
     imported = _imported_hashes(names)
     prepared: dict[str, _NewStory] = {}
@@ -343,7 +398,7 @@ def import_paths(
             authors=authors,
             publish=publish,
             byline=byline,
-            tags=tag_names,
+            tags=tags,
             user=user,
         )
         for story in stories:
@@ -353,20 +408,20 @@ def import_paths(
                 authors=authors,
                 publish=publish,
                 byline=byline,
-                explicit_author=bool(author_name),
-                tags=tag_names,
-                force=force,
+                explicit_author=bool(run.author_name),
+                tags=tags,
+                force=run.force,
                 user=user,
             )
-            if dry_run:
+            if run.dry_run:
                 report.dry_run, report.removed = True, story.fields.removed
             reports.append(report)
             if progress is not None:
                 progress(len(reports), len(stories), report)
-        if dry_run:
+        if run.dry_run:
             transaction.set_rollback(True)
-    passed_over = sorted(found.passed_over, key=lambda entry: entry.path)
-    return ImportReport(files=reports, passed_over=passed_over, dry_run=dry_run)
+    passed_over = sorted(passed_over, key=lambda entry: entry.path)
+    return ImportReport(files=reports, passed_over=passed_over, dry_run=run.dry_run)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -413,6 +468,13 @@ class _Story:
     fields: _Cleaned
 
 
+def _story(path: Path, parsed: ParsedStory, *, dry_run: bool) -> _Story:
+    fields = _Cleaned.of(parsed, dry_run=dry_run)
+    if not fields.title:
+        raise ImportFailed(path, "no headline found: the headline holds only markup")
+    return _Story(path=path, parsed=parsed, fields=fields)
+
+
 def _read_and_clean(
     found: SeedFiles, *, dry_run: bool, progress: Callable[[int, int], None] | None
 ) -> Iterator[_Story]:
@@ -427,25 +489,18 @@ def _read_and_clean(
         except SeedError as exc:
             raise ImportFailed(path, str(exc)) from None
         else:
-            fields = _Cleaned.of(parsed, dry_run=dry_run)
-            if not fields.title:
-                raise ImportFailed(path, "no headline found: the headline holds only markup")
-            yield _Story(path=path, parsed=parsed, fields=fields)
+            yield _story(path, parsed, dry_run=dry_run)
         if progress is not None:
             progress(done, len(found.files))
 
 
 @dataclass(kw_only=True)
 class _NewStory:
-    """A new story's rows, built before the write transaction: all but what needs the
-    database (its address, its author's row, its topics) or the moment of writing."""
+    """A new story's report and rows, built before the write transaction (`writing.prepare`):
+    all but what needs the database (its address, its author's row, its topics)."""
 
     report: FileReport
-    article: Article
-    links: list[RelatedLink]
-    # Created as a draft, then published when asked: a status change each.
-    changes: list[StatusChange]
-    slug_base: str
+    new: writing.NewStory
 
     @classmethod
     def of(cls, story: _Story, *, publish: bool, user) -> _NewStory:
@@ -459,35 +514,18 @@ class _NewStory:
         )
         _warn(report, parsed)
         report.warnings.extend(fields.link_warnings)
-        article = Article(
-            source_name=story.path.name,
-            status=Status.PUBLISHED if publish else Status.DRAFT,
-            created_by=user,
-            last_edited_by=user,
-            version=2 if publish else 1,
-        )
+        article = Article(source_name=story.path.name)
         _fill(article, parsed, fields)
-        links = sorted(_link_rows(article, fields), key=lambda r: r.position)
-        article.import_fingerprint = _fingerprint(article, links)
-        changes = [
-            StatusChange(article=article, from_status="", to_status=Status.DRAFT, changed_by=user)
-        ]
-        if publish:
-            changes.append(
-                StatusChange(
-                    article=article,
-                    from_status=Status.DRAFT,
-                    to_status=Status.PUBLISHED,
-                    changed_by=user,
-                )
-            )
-        return cls(
-            report=report,
+        new = writing.NewStory(
             article=article,
-            links=links,
-            changes=changes,
-            slug_base=slugify(fields.title, allow_unicode=True)[:196].strip("-") or "story",
+            related_links=_link_rows(article, fields),
+            summary=f"Created by import of {story.path.name}",
+            fingerprint=True,
+            # paragraphs_to_html's output is what clean_html makes of it (_Cleaned.of).
+            body_is_clean=True,
         )
+        writing.prepare([new], user=user, publish=publish)
+        return cls(report=report, new=new)
 
 
 def _create_stories(
@@ -499,90 +537,17 @@ def _create_stories(
     tags: list[str],
     user,
 ) -> dict[str, FileReport]:
-    """Write the run's new stories with batched inserts; the rows are those that creating each
-    story, publishing it, and recording its byline, links, status changes and revision one by
-    one would leave (the same version numbers too: 1, or 2 once published).
-
-    Article.save is not called: its work for a new imported story is cleaning the body (done
-    before the transaction), counting the version (done in _NewStory.of) and dropping the
-    publication time's fraction of a second (done here) and measuring a lead image (an import
-    has none). Bulk writes on reader-visible models empty the page cache themselves, and the
-    search index follows news_article through the database (see search.py).
-    """
+    """Write the run's new stories through `writing.create`: a handful of batched INSERTs
+    for the whole run, leaving the rows that creating each one by one would leave."""
     if not new:
         return {}
-    now = timezone.now().replace(microsecond=0)
     author = _author(byline, authors)
-    articles = [story.article for story in new]
-    for story, slug in zip(new, _unique_slugs([s.slug_base for s in new]), strict=True):
-        story.article.slug = story.report.slug = slug
-        story.article.published_at = now if publish else None
-
-    if connection.features.can_return_rows_from_bulk_insert:
-        Article.objects.bulk_create(articles)
-    else:  # Without RETURNING the new ids are unknown: insert one by one.
-        for article in articles:
-            article.version -= 1  # save() counts it
-            article.save()
     for story in new:
-        for row in (*story.changes, *story.links):
-            row.article = story.article  # now with its id
-    StatusChange.objects.bulk_create(change for story in new for change in story.changes)
-    Byline.objects.bulk_create(Byline(article=a, author=author, position=0) for a in articles)
-    RelatedLink.objects.bulk_create(link for story in new for link in story.links)
-    revisions_ = []
+        story.new.authors, story.new.tags = [author], tags
+    writing.create([story.new for story in new], user=user, publish=publish)
     for story in new:
-        article, names = story.article, []
-        if tags:
-            # taggit matches topics case-insensitively to existing ones; the revision keeps
-            # the names it chose.
-            article.tags.add(*tags)
-            names = list(article.tags.names())
-        revisions_.append(
-            Revision(
-                article=article,
-                number=article.version,
-                snapshot=revisions.snapshot_of(
-                    article, authors=[author], tags=names, related_links=story.links
-                ),
-                summary=f"Created by import of {story.report.path.name}"[:200],
-                created_by=user,
-            )
-        )
-    Revision.objects.bulk_create(revisions_)
+        story.report.slug = story.new.article.slug
     return {story.report.path.name: story.report for story in new}
-
-
-def _fingerprint(article: Article, links: list[RelatedLink]) -> str:
-    """Article.content_fingerprint for links not yet in the database (tests hold them equal)."""
-    rows = [(r.title, r.url, r.position) for r in links]
-    canonical = json.dumps(
-        [article.title, article.standfirst, article.body, rows], ensure_ascii=False
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _unique_slugs(bases: list[str]) -> list[str]:
-    """A unique slug for each base (a slugified headline), also unique among themselves, in a
-    query per 500 bases."""
-    taken: set[str] = set()
-    distinct = list(dict.fromkeys(bases))
-    for chunk in _chunks(distinct):
-        taken.update(Article.objects.filter(slug__in=chunk).values_list("slug", flat=True))
-    slugs, looked_up = [], set()
-    for base in bases:
-        if base in taken and base not in looked_up:
-            # Rare: the headline is in use. Learn every "base-N" in one query.
-            taken.update(
-                Article.objects.filter(slug__startswith=base).values_list("slug", flat=True)
-            )
-            looked_up.add(base)
-        slug, n = base, 2
-        while slug in taken:
-            slug, n = f"{base}-{n}", n + 1
-        taken.add(slug)
-        slugs.append(slug)
-    return slugs
 
 
 def _chunks(names: list[str]) -> Iterator[list[str]]:
@@ -655,7 +620,7 @@ def _import_story(
         report.action = "updated" if changes else "unchanged"
         if changes:
             report.warnings.append(f"source unchanged; {', '.join(changes)}")
-            revisions.record(article, user=user, summary=f"Import options: {', '.join(changes)}")
+            writing.finish(article, user=user, summary=f"Import options: {', '.join(changes)}")
         return report
     elif article.import_fingerprint != article.content_fingerprint() and not force:
         report.action, report.slug = "skipped", article.slug
@@ -668,8 +633,7 @@ def _import_story(
         report.action = "updated"
 
     _fill(article, parsed, fields)
-    article.last_edited_by = user
-    article.save()
+    writing.save(article, user=user)
     report.slug = article.slug
 
     article.related_links.all().delete()
@@ -686,7 +650,7 @@ def _import_story(
     )
     article.import_fingerprint = article.content_fingerprint()
     article.save(update_fields=["import_fingerprint"])
-    revisions.record(
+    writing.finish(
         article, user=user, summary=f"{report.action.capitalize()} by import of {path.name}"
     )
     return report
@@ -723,9 +687,7 @@ def _apply_options(
         else:
             from_status = article.status
             article.status, article.published_at = Status.PUBLISHED, timezone.now()
-            article.last_edited_by = user
-            article.save()
-            workflow.record(article, from_status=from_status, user=user)
+            writing.save(article, user=user, from_status=from_status)
             changes.append("published")
     if rebylined:
         changes.append(f"byline {author}")

@@ -111,64 +111,83 @@ class NewStory:
     """A story to create: its row (unsaved, words filled in) and what hangs off it."""
 
     article: Article
-    authors: Sequence[Author]
+    authors: Sequence[Author] = ()
     related_links: Sequence[RelatedLink] = ()  # unsaved; `create` sets their story
+    tags: Sequence[str] = ()
     summary: str = "Created"
-    # The importer's fingerprint of what it wrote (see Article.import_fingerprint).
+    # Store the importer's fingerprint of what it wrote (see Article.import_fingerprint).
     fingerprint: bool = False
     # Already what clean_html makes of it (see Article.prepare).
     body_is_clean: bool = False
-    tags: Sequence[str] = field(default=())
+    # Made by `prepare`: the status moves to log.
+    changes: list[StatusChange] = field(default_factory=list, init=False)
+    prepared: bool = field(default=False, init=False)
+
+
+def prepare(stories: Sequence[NewStory], *, user, publish: bool = False) -> None:
+    """Build what new stories' rows need without the database: each is saved once as a draft
+    (version 1) and, with `publish`, once more as published (version 2), each move logged.
+
+    The importer calls this before its write transaction, so that on SQLite the write lock is
+    held only for the SQL; `create` calls it for stories not prepared yet.
+    """
+    for story in stories:
+        if story.prepared:
+            continue
+        article = story.article
+        article.created_by = article.created_by or user
+        article.last_edited_by = user
+        article.status, article.published_at = Status.DRAFT, None
+        article.prepare(body_is_clean=story.body_is_clean)
+        story.changes = [workflow.status_change(article, from_status="", user=user)]
+        if publish:
+            article.status = Status.PUBLISHED
+            article.prepare(body_is_clean=True)  # the second save: its body is clean by now
+            story.changes.append(
+                workflow.status_change(article, from_status=Status.DRAFT, user=user)
+            )
+        if story.fingerprint:
+            article.import_fingerprint = article.fingerprint(
+                sorted(story.related_links, key=lambda r: r.position)
+            )
+        story.prepared = True
 
 
 def create(stories: Sequence[NewStory], *, user, publish: bool = False) -> list[Article]:
     """Create new stories in bulk, as drafts or published now.
 
-    Each ends as `save` would leave it, saved once as a draft (version 1) and, with `publish`,
-    once more as published (version 2), with its byline, related links, topics, both status
-    moves and its revision. Bulk writes on what readers see retire the cached pages themselves
-    (models.rows_written), and the search index follows the stories table (search/query.py).
+    Each ends as `save` would leave it (see `prepare`), with its byline, related links, topics,
+    status moves and revision. Bulk writes on what readers see retire the cached pages
+    themselves (models.rows_written), and the search index follows the stories table
+    (search/query.py).
     """
     if not stories:
         return []
-    now = timezone.now()
-    slugs = unique_slugs(Article, [s.article.title for s in stories])
-    articles: list[Article] = []
-    changes: list[StatusChange] = []
-    for story, slug in zip(stories, slugs, strict=True):
-        article = story.article
-        article.slug = article.slug or slug
-        article.created_by = article.created_by or user
-        article.last_edited_by = user
-        article.status, article.published_at = Status.DRAFT, None
-        article.prepare(body_is_clean=story.body_is_clean)
-        changes.append(workflow.status_change(article, from_status="", user=user))
-        if publish:
-            article.status, article.published_at = Status.PUBLISHED, now
-            article.prepare(body_is_clean=True)  # the second save: its body is clean by now
-            changes.append(workflow.status_change(article, from_status=Status.DRAFT, user=user))
-        if story.fingerprint:
-            article.import_fingerprint = article.fingerprint(
-                sorted(story.related_links, key=lambda r: r.position)
-            )
-        articles.append(article)
-
+    prepare(stories, user=user, publish=publish)
+    articles = [story.article for story in stories]
     with transaction.atomic():
+        now = timezone.now()
+        slugs = iter(unique_slugs(Article, [a.title for a in articles if not a.slug]))
+        for article in articles:
+            article.slug = article.slug or next(slugs)
+            if publish:
+                article.published_at = now
+                article.prepare(update_fields=["published_at"])  # to the second, as saves do
         if connection.features.can_return_rows_from_bulk_insert:
             Article.objects.bulk_create(articles)
         else:  # Without RETURNING the new ids are unknown: insert one by one.
             for article in articles:
                 # prepare() has run: write the row as it stands.
                 super(Article, article).save()
-        StatusChange.objects.bulk_create(changes)
+        for story in stories:
+            for row in (*story.changes, *story.related_links):
+                row.article = story.article  # now with its id
+        StatusChange.objects.bulk_create(change for s in stories for change in s.changes)
         Byline.objects.bulk_create(
             Byline(article=s.article, author=author, position=n)
             for s in stories
             for n, author in enumerate(s.authors)
         )
-        for story in stories:
-            for link in story.related_links:
-                link.article = story.article
         RelatedLink.objects.bulk_create(link for s in stories for link in s.related_links)
         made = []
         for story in stories:

@@ -1,8 +1,9 @@
 """Import scraped files from the admin: upload, read the dry run, confirm.
 
-The uploads are written to a private batch directory so that the admin runs exactly the
-pipeline `import_seeds` runs (`importing.import_paths`), with the same report and the same
-one-line refusals, and the same all-or-nothing transaction. The dry run and the real run are
+The importer gets each upload's name and bytes (`importing.import_files`), and runs the same
+pipeline `import_seeds` runs, with the same report, the same one-line refusals and the same
+all-or-nothing transaction. Between the dry run and the confirmation the uploads wait in a
+private batch directory, the only thing the disk is used for here. The dry run and the real run are
 two requests: the confirm form carries a signed token naming the batch, the files and the
 options, so what comes back from the browser can neither point the import at other files, nor
 change the options after the dry run, nor let a writer publish. A batch is used once: confirming
@@ -32,7 +33,13 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from newsroom.ingest.importing import SEED_SUFFIX, ImportFailed, ImportReport, import_paths
+from newsroom.ingest.importing import (
+    SEED_SUFFIX,
+    ImportFailed,
+    ImportReport,
+    SeedFile,
+    import_files,
+)
 from newsroom.ingest.seeds import MAX_BYTES
 from newsroom.news import workflow
 from newsroom.news.models import TAG_MAX_CHARS, Article
@@ -300,8 +307,8 @@ class Batch:
 
 def run_batch(batch: Batch, directory: Path, *, user, dry_run: bool) -> ImportReport:
     _refuse_stories_not_theirs(batch.names, user)
-    return import_paths(
-        [directory / name for name in batch.names],
+    return import_files(
+        [SeedFile(name, _read(directory / name)) for name in batch.names],
         # Checked again here: a writer never publishes, whatever the token says.
         publish=batch.publish and workflow.is_editor(user),
         author_name=batch.author or None,
@@ -309,6 +316,16 @@ def run_batch(batch: Batch, directory: Path, *, user, dry_run: bool) -> ImportRe
         dry_run=dry_run,
         user=user,
     )
+
+
+def _read(path: Path) -> bytes:
+    """A stored upload's bytes; a file gone from the batch is the batch gone."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        raise ImportFailed(
+            path.name, "this upload is no longer there; choose the files again"
+        ) from None
 
 
 def _refuse_stories_not_theirs(names: tuple[str, ...], user) -> None:
