@@ -124,7 +124,7 @@ def timed_import(args: dict) -> dict:
     when it starts, when its write transaction begins and when it returns."""
     from django.db import connection
 
-    from newsroom.news.importing import import_paths
+    from newsroom.ingest.importing import import_paths
 
     began: list[tuple[float, float]] = []
 
