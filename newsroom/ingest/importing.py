@@ -353,7 +353,7 @@ def _create_stories(
 
 def _fingerprint(article: Article, links: list[RelatedLink]) -> str:
     """Article.content_fingerprint for links not yet in the database (tests hold them equal)."""
-    rows = [(r.title, r.url, r.position) for r in links]
+    rows = [(r.title, r.url, r.position, r.after_paragraph) for r in links]
     canonical = json.dumps(
         [article.title, article.standfirst, article.body, rows], ensure_ascii=False
     )
@@ -557,6 +557,9 @@ def _related_links(article: Article, story: ParsedStory, report: FileReport) -> 
                 report.warnings.append(f"related link {title[:60]!r}: unusable URL dropped")
                 url = ""
         links.append(RelatedLink(article=article, title=title, url=url, position=related.position))
+        # Shown where the source had it; its first paragraph became the standfirst, so a link
+        # after that one opens the body (paragraph 0).
+        links[-1].after_paragraph = max(related.position - 1, 0)
     return links
 
 
