@@ -54,6 +54,24 @@ def make_article(
     return article
 
 
+def make_related_link(
+    *,
+    article: Article,
+    title: str | None = None,
+    url: str = "",
+    after_paragraph: int | None = None,
+    position: int = 0,
+) -> RelatedLink:
+    """A related link; with `after_paragraph`, shown inside the story after that paragraph."""
+    return RelatedLink.objects.create(
+        article=article,
+        title=title or f"Related story {next(_serial)}",
+        url=url,
+        after_paragraph=after_paragraph,
+        position=position,
+    )
+
+
 def make_user(*, username: str | None = None, role: str = "Writer", password: str = "") -> User:
     """A staff account in the Writer or Editor group (made by the roles migration)."""
     user = User.objects.create_user(

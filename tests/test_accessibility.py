@@ -159,6 +159,21 @@ def test_axe_finds_no_violations_on_french_pages(browser, site, name):
         assert axe_violations(page) == []
 
 
+def test_also_read_asides_in_the_seed_story_are_named_by_their_own_words(browser, site):
+    """Each "Also read" between the paragraphs is a complementary landmark whose name is what
+    it says, so a screen reader's list of landmarks tells them apart."""
+    with reader_page(browser, site) as page:
+        visit(page, site, "article")
+        asides = page.locator("main .story__body aside")
+        assert asides.count() == 2
+        for headline in (
+            "5 Surprising Business Leaders Who Attended Trump's Inauguration",
+            "Advice from 5 CFOs Germinating Growth and Innovation in 2025",
+        ):
+            named = page.get_by_role("complementary", name=f"Also read: {headline}", exact=True)
+            assert named.count() == 1
+
+
 def open_settings_dialog(page) -> None:
     page.get_by_role("link", name="Settings", exact=True).click()
     page.get_by_role("dialog").wait_for()

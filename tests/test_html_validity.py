@@ -124,6 +124,8 @@ def test_public_pages_are_valid_html_with_the_cookie_banner_open_and_closed(
     banner_open = reader_pages(client, **pages_of)
     assert "data-consent-banner" in banner_open["home"]
     assert '<figure class="story__figure">' in banner_open["image-story"]
+    # The seed story shows its two "Also read" links between its paragraphs.
+    assert banner_open["article"].count('<aside class="also-read"') == 2
 
     # Rejecting through the banner's own form is how a reader closes it.
     client.post("/consent/decide/", {"action": "reject_all", "next": "/"})
@@ -146,6 +148,7 @@ def test_french_pages_are_valid_html(pages_of, tmp_path):
     french = Client(HTTP_ACCEPT_LANGUAGE="fr")
     pages = reader_pages(french, **pages_of)
     assert 'lang="fr"' in pages["article"].split("<main", 1)[1]
+    assert pages["article"].count('<span class="also-read__label" lang="fr">') == 2
     pages["bad-request"] = french.get("/", HTTP_HOST="evil.example").content.decode()
     pages["csrf-failure"] = (
         Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="fr")

@@ -48,9 +48,13 @@ def test_import_creates_the_seed_story_as_a_draft(seed_path):
     assert article.body.count("<p>") == 9
     assert article.lead_image_missing
     assert [a.name for a in article.byline] == ["Newsroom Staff"]
-    assert [(r.title, r.url, r.position) for r in article.related_links.all()] == [
-        ("5 Surprising Business Leaders Who Attended Trump's Inauguration", "", 4),
-        ("Advice from 5 CFOs Germinating Growth and Innovation in 2025", "", 6),
+    # After 4 and 6 source paragraphs: the first became the standfirst, so after 3 and 5 of
+    # the body.
+    assert [
+        (r.title, r.url, r.position, r.after_paragraph) for r in article.related_links.all()
+    ] == [
+        ("5 Surprising Business Leaders Who Attended Trump's Inauguration", "", 4, 3),
+        ("Advice from 5 CFOs Germinating Growth and Innovation in 2025", "", 6, 5),
     ]
     assert "created" in output
     assert "10 paragraphs, 2 related links" in output
@@ -162,6 +166,46 @@ def test_changed_source_updates_its_article_and_keeps_its_address(tmp_path):
     assert article.slug == slug
     assert article.body == "<p>Second, revised.</p>"
     assert [r.title for r in article.related_links.all()] == ["X"]
+
+
+PLACED = """Headline
+
+Also Read: Before any paragraph
+
+The standfirst.
+
+Also Read: After the standfirst
+
+First of the body.
+
+Also Read: At the end
+"""
+
+
+def test_also_read_lines_keep_their_place_in_the_body_when_created_or_updated(tmp_path):
+    path = write(tmp_path, "story.txt", PLACED)
+    expected = [
+        ("Before any paragraph", 0),
+        ("After the standfirst", 0),
+        ("At the end", 1),
+    ]
+    run(str(path))
+    article = Article.objects.get()
+    assert article.body == "<p>First of the body.</p>"
+    assert [(r.title, r.after_paragraph) for r in article.related_links.all()] == expected
+    write(tmp_path, "story.txt", PLACED.replace("First of", "Second of"))
+    assert "updated" in run(str(path))
+    assert [(r.title, r.after_paragraph) for r in article.related_links.all()] == expected
+
+
+def test_a_link_moved_in_the_admin_is_an_edit_a_reimport_does_not_overwrite(tmp_path):
+    path = write(tmp_path, "story.txt", PLACED)
+    run(str(path))
+    RelatedLink.objects.filter(title="At the end").update(after_paragraph=None)
+    write(tmp_path, "story.txt", PLACED.replace("First of", "Second of"))
+    output = run(str(path))
+    assert "skipped" in output
+    assert RelatedLink.objects.get(title="At the end").after_paragraph is None
 
 
 def test_story_edited_since_import_is_skipped_with_a_warning(tmp_path):

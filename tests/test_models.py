@@ -1,11 +1,15 @@
+import hashlib
+import importlib
+import json
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
 from django.db import IntegrityError
 from django.utils import timezone
 
 from newsroom.news.models import Article, Author, Correction, unique_slug
-from tests.factories import make_article
+from tests.factories import make_article, make_related_link
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +141,47 @@ def test_bulk_writes_empty_the_page_cache_as_saves_do(settings):
         before = pagecache.version_of(tag)
         write()
         assert pagecache.version_of(tag) != before
+
+
+def _fingerprint_before_placements(article: Article) -> str:
+    """Article.content_fingerprint as it was written before links had a place in the story."""
+    links = [[r.title, r.url, r.position] for r in article.related_links.order_by("position")]
+    canonical = json.dumps(
+        [article.title, article.standfirst, article.body, links], ensure_ascii=False
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def test_the_migration_places_imported_links_where_their_source_had_them():
+    migration = importlib.import_module("newsroom.news.migrations.0013_related_link_placement")
+
+    def story(source_name: str, positions: list[int]) -> Article:
+        article = make_article(body="<p>One.</p><p>Two.</p><p>Three.</p>")
+        Article.objects.filter(pk=article.pk).update(source_name=source_name)
+        for n in positions:
+            make_related_link(article=article, title=f"At {n}", position=n)
+        return Article.objects.get(pk=article.pk)
+
+    untouched, edited, ours = story("a.txt", [0, 1, 4]), story("b.txt", [0, 3]), story("", [2])
+    for article in (untouched, edited):
+        article.import_fingerprint = _fingerprint_before_placements(article)
+        article.save(update_fields=["import_fingerprint"])
+    # An editor added a link (at the default position 0) to the second one since its import.
+    edited.related_links.filter(position=0).update(title="Added by an editor")
+
+    migration.place_imported_links(apps, None)
+
+    def placed(article: Article) -> list[int | None]:
+        return [r.after_paragraph for r in article.related_links.all()]
+
+    assert placed(untouched) == [0, 0, 3]
+    assert placed(edited) == [None, 2]
+    assert placed(ours) == [None]
+    untouched.refresh_from_db()
+    assert untouched.import_fingerprint == untouched.content_fingerprint()
+    edited.refresh_from_db()
+    assert edited.import_fingerprint != edited.content_fingerprint()
+
+    migration.unplace_imported_links(apps, None)
+    untouched.refresh_from_db()
+    assert untouched.import_fingerprint == _fingerprint_before_placements(untouched)

@@ -140,8 +140,22 @@ def test_a_related_link_change_retires_only_the_story_page(client, world):
     expect(client, {"alpha"})
 
 
-def test_a_related_headline_finds_its_story_when_that_story_is_published(client, world):
-    RelatedLink.objects.create(article=world["alpha"], title="Echo", url="")
+def test_moving_a_related_link_into_the_story_retires_only_the_story_page(client, world):
+    link = RelatedLink.objects.create(article=world["alpha"], title="Background", url="")
+    warm_all(client)
+    link.after_paragraph = 1
+    link.save()
+    expect(client, {"alpha"})
+    assert '<aside class="also-read"' in fetch(client, PAGES["alpha"])[1]
+
+
+@pytest.mark.parametrize("after_paragraph", [None, 1], ids=["listed", "in-the-story"])
+def test_a_related_headline_finds_its_story_when_that_story_is_published(
+    client, world, after_paragraph
+):
+    RelatedLink.objects.create(
+        article=world["alpha"], title="Echo", url="", after_paragraph=after_paragraph
+    )
     echo = make_article(
         title="Echo", slug="echo", authors=[world["bob"]], status=Article.Status.DRAFT
     )

@@ -22,6 +22,7 @@ def test_a_live_story_comes_with_what_its_page_shows_in_one_query():
         tags=["Drones", "Japan"],
         related=[("drones over japan", ""), ("Elsewhere", "https://example.org/")],
     )
+    story.related_links.filter(title="Elsewhere").update(after_paragraph=1)
     now = timezone.now()
     later = Correction.objects.create(article=story, text="Second.", noted_at=now)
     earlier = Correction.objects.create(article=story, text="First.", noted_at=now - timedelta(1))
@@ -45,6 +46,7 @@ def test_a_live_story_comes_with_what_its_page_shows_in_one_query():
         namesake.get_absolute_url(),
         "https://example.org/",
     ]
+    assert [link.after_paragraph for link in found.related_for_page()] == [None, 1]
     assert found.title == story.title and found.published_at == story.published_at
 
 

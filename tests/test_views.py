@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
 
+import html5lib
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -22,7 +23,7 @@ from newsroom.desk import preview
 from newsroom.news import views
 from newsroom.news.models import Article, Correction
 from newsroom.search import views as search_views
-from tests.factories import make_article, make_author
+from tests.factories import make_article, make_author, make_related_link
 
 pytestmark = pytest.mark.django_db
 
@@ -110,9 +111,9 @@ def test_article_page_shows_the_seed_story_cleanly(client, seed_article):
     positions = [text.index(p, text.index("<main")) for p in paragraphs]
     assert positions == sorted(positions)
     assert all(text.count(p) == 1 for p in paragraphs[1:])
-    aside = text[text.index('<aside class="related"') :]
-    assert "5 Surprising Business Leaders Who Attended Trump's Inauguration" in aside
-    assert "Advice from 5 CFOs Germinating Growth and Innovation in 2025" in aside
+    # Both links have their place in the story (see the next test), so no list under it.
+    assert text.count('<aside class="also-read"') == 2
+    assert '<aside class="related"' not in text
     for junk in (
         "Separator",
         "Also Read:",
@@ -123,6 +124,76 @@ def test_article_page_shows_the_seed_story_cleanly(client, seed_article):
         assert junk not in text
     assert ">img<" not in text
     assert "\nimg\n" not in text
+
+
+def scraped_story(path: Path) -> list[str]:
+    """The scraped file's story, line by line as its source showed it: each paragraph (the
+    first is the standfirst) and "Also read: <headline>" where an "Also Read" line stood."""
+    lines = [" ".join(line.split()) for line in path.read_text(encoding="utf-8").splitlines()]
+    story = lines[lines.index(HEADLINE) + 1 : lines.index("Current Issue")]
+    return [
+        re.sub(r"^Also Read:\s*", "Also read: ", line)
+        for line in story
+        if line and line not in ("Separator", "img")
+    ]
+
+
+def story_as_read(html: str) -> list[str]:
+    """The story page as a reader reads it: the standfirst, then the body's paragraphs and
+    "Also read" asides in page order."""
+    root = html5lib.parse(html, treebuilder="etree", namespaceHTMLElements=False)
+
+    def text(element) -> str:
+        return " ".join("".join(element.itertext()).split())
+
+    standfirst = root.find(".//p[@class='story__standfirst']")
+    body = root.find(".//div[@class='story__body']")
+    return [text(standfirst)] + [
+        text(child) for child in body if child.tag == "p" or child.get("class") == "also-read"
+    ]
+
+
+def test_seed_story_shows_each_also_read_where_the_scraped_text_had_it(
+    client, seed_article, seed_path
+):
+    expected = scraped_story(seed_path)
+    assert [line for line in expected if line.startswith("Also read: ")] == [
+        "Also read: 5 Surprising Business Leaders Who Attended Trump's Inauguration",
+        "Also read: Advice from 5 CFOs Germinating Growth and Innovation in 2025",
+    ]
+    assert story_as_read(page(client, seed_article.get_absolute_url())) == expected
+
+
+def test_an_also_read_aside_is_labelled_by_its_own_words_and_links_when_it_can(client):
+    ours = make_article(title="Drones Over The Strait")
+    story = make_article(body="<p>One.</p><p>Two.</p>")
+    theirs = make_related_link(
+        article=story, title="<b>Theirs</b>", url="https://example.com/t", after_paragraph=1
+    )
+    namesake = make_related_link(article=story, title="drones over the strait", after_paragraph=2)
+    unknown = make_related_link(article=story, title="Nowhere to be found", after_paragraph=2)
+    html = page(client, story.get_absolute_url())
+    body = html[html.index('<div class="story__body">') : html.index("</article>")]
+    assert body.index("One.") < body.index("Theirs") < body.index("Two.") < body.index("drones")
+    assert body.index("drones over the strait") < body.index("Nowhere to be found")
+    for link, shown in (
+        (theirs, '<a href="https://example.com/t">&lt;b&gt;Theirs&lt;/b&gt;</a>'),
+        (namesake, f'<a href="{ours.get_absolute_url()}">drones over the strait</a>'),
+        (unknown, "Nowhere to be found</p>"),
+    ):
+        label = f"also-read-{link.pk}"
+        assert f'<aside class="also-read" aria-labelledby="{label}">' in body
+        assert f'<p id="{label}"><span class="also-read__label">Also read:</span> {shown}' in body
+    assert '<aside class="related"' not in html
+
+
+def test_links_without_a_place_stay_under_the_story(client):
+    story = make_article(body="<p>One.</p>", related=[("Listed", "https://example.com/l")])
+    make_related_link(article=story, title="Placed", url="https://example.com/p", after_paragraph=1)
+    html = page(client, story.get_absolute_url())
+    related = html[html.index('<aside class="related"') :]
+    assert "Listed" in related and "Placed" not in related
+    assert html.count('<aside class="also-read"') == 1
 
 
 def test_article_page_has_semantic_structure(client):
@@ -264,6 +335,7 @@ def test_article_page_query_count_does_not_grow_with_authors_tags_links_and_note
         authors=[make_author()], tags=["One"], related=[("Elsewhere", "https://example.com/")]
     )
     big = make_article(
+        body="".join(f"<p>Paragraph {n}.</p>" for n in range(8)),
         authors=[make_author() for _ in range(8)],
         tags=[f"Tag {n}" for n in range(8)],
         related=[
@@ -272,6 +344,9 @@ def test_article_page_query_count_does_not_grow_with_authors_tags_links_and_note
             ("OUR NAMESAKE STORY", ""),
         ],
     )
+    for n in range(8):  # "Also read" asides in the story, two of them finding our story
+        title = "Our namesake story" if n < 2 else f"Placed {n}"
+        make_related_link(article=big, title=title, after_paragraph=n)
     for n in range(5):
         Correction.objects.create(article=big, text=f"Fix {n}.")
     _queries_for(client, "/")  # warm anything process-wide (content types)
@@ -611,6 +686,7 @@ def french_pages(client, monkeypatch, settings) -> dict[str, str]:
         published_at=first,
         **words,
     )
+    make_related_link(article=story, title="Drones 2", after_paragraph=1)
     Correction.objects.create(article=story, text="Ankara.", kind=Correction.Kind.UPDATE)
     Correction.objects.create(article=story, text="Ankara.", kind=Correction.Kind.CORRECTION)
     scheduled = make_article(title="Drones", published_at=timezone.now() + timedelta(1), **words)
@@ -680,6 +756,7 @@ FRENCH = {
         "Corrections et mises à jour",
         "Mise à jour",
         "À lire aussi",
+        "Drones. À lire aussi : Drones 2",
     ],
     "preview-scheduled": ["Aperçu.", "Cet article sera en ligne le"],
     "preview-draft": ["Les lecteurs ne peuvent pas encore voir cet article (brouillon)."],
@@ -718,6 +795,7 @@ def test_french_pages_say_it_in_french_and_mark_it_so(french_pages):
     # The story's language names the page; the French around it is marked (WCAG 3.1.2).
     assert '<html lang="en-gb">' in story
     assert '<p class="byline" lang="fr">' in story
+    assert '<span class="also-read__label" lang="fr">À lire aussi :</span> ' in story
     assert '<p class="story__dates" lang="fr">' in story
     assert "<title>Drones à Ankara · Newsroom</title>" in story
     assert '<title lang="fr">Page introuvable · Newsroom</title>' in french_pages["not-found"]

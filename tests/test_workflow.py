@@ -12,7 +12,7 @@ from taggit.models import Tag
 
 from newsroom.desk import diffs, preview
 from newsroom.news import revisions, workflow, writing
-from newsroom.news.models import Article, Correction, Revision, StatusChange
+from newsroom.news.models import Article, Correction, RelatedLink, Revision, StatusChange
 from tests.factories import make_article, make_author, make_user
 
 pytestmark = pytest.mark.django_db
@@ -945,3 +945,116 @@ def test_restoring_a_byline_whose_author_was_deleted_says_so(client):
     )
     assert "Not restored to the byline" in response.content.decode()
     assert "Departed Reporter" in response.content.decode()
+
+
+# "Also read" links in the story
+
+TRUMP = "5 Surprising Business Leaders Who Attended Trump's Inauguration"
+CFOS = "Advice from 5 CFOs Germinating Growth and Innovation in 2025"
+
+
+def placements(article) -> list[tuple[str, int | None]]:
+    return [(r.title, r.after_paragraph) for r in article.related_links.all()]
+
+
+def test_an_editor_moves_a_related_link_and_the_move_is_kept_shown_and_restorable(
+    client, seed_article
+):
+    login(client, make_user(role="Editor"))
+    before = reload(seed_article).version
+    opened = posted_back(client, change_url(seed_article))
+    # The inline lists the links in order: the one after paragraph 3, then the one after 5.
+    placed = [opened[f"related_links-{n}-after_paragraph"] for n in (0, 1)]
+    assert placed == [["3"], ["5"]]
+    moved = {
+        **opened,
+        "related_links-0-after_paragraph": [""],
+        "related_links-1-after_paragraph": ["1"],
+    }
+    response = client.post(change_url(seed_article), moved)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert placements(seed_article) == [(TRUMP, None), (CFOS, 1)]
+
+    html = client.get(seed_article.get_absolute_url()).content.decode()
+    body = html[html.index('<div class="story__body">') : html.index("</article>")]
+    cfos = CFOS.replace("'", "&#x27;")
+    assert (
+        body.index("Turkey, a NATO member") < body.index(cfos) < body.index("Japan is evaluating")
+    )
+    assert TRUMP.replace("'", "&#x27;") in html[html.index('<aside class="related"') :]
+
+    [latest, previous] = Revision.objects.order_by("-number")[:2]
+    [change] = diffs.diff(previous.snapshot, latest.snapshot)
+    assert change.label == "Related links"
+    assert change.before == f"{TRUMP} (after paragraph 3); {CFOS} (after paragraph 5)"
+    assert change.after == f"{TRUMP}; {CFOS} (after paragraph 1)"
+    client.post(reverse("admin:news_article_restore", args=[seed_article.pk, before]))
+    assert placements(seed_article) == [(TRUMP, 3), (CFOS, 5)]
+
+
+def test_a_revision_kept_before_links_had_a_place_restores_them_to_the_list():
+    story = make_article(body="<p>One.</p>")
+    RelatedLink.objects.create(article=story, title="Old link", position=2, after_paragraph=1)
+    revision = revisions.record(story)
+    for link in revision.snapshot["related_links"]:
+        del link["after_paragraph"]
+    writing.restore(story, revision, user=make_user(role="Editor"))
+    assert placements(story) == [("Old link", None)]
+
+
+@pytest.mark.parametrize(
+    ("body", "after", "message"),
+    [
+        (
+            "<p>One.</p><blockquote><p>Quoted.</p></blockquote><p>Two.</p>",
+            "3",
+            "The body has 2 paragraphs: use a number from 1 to 2 (0 for the top), or leave it "
+            "empty to list the link under \u201cRelated stories\u201d.",
+        ),
+        (
+            "<p>Only one.</p>",
+            "2",
+            "The body has 1 paragraph: use 1 to show the link after it, 0 for the top, or leave "
+            "it empty to list the link under \u201cRelated stories\u201d.",
+        ),
+        (
+            "<h2>No paragraphs</h2>",
+            "1",
+            "The body has no paragraphs yet: use 0 to show the link at the top, or leave it "
+            "empty to list the link under \u201cRelated stories\u201d.",
+        ),
+        ("<p>One.</p>", "-1", "Ensure this value is greater than or equal to 0."),
+    ],
+)
+def test_a_link_placed_after_a_paragraph_the_body_lacks_is_refused_and_says_why(
+    client, body, after, message
+):
+    login(client, make_user(role="Editor"))
+    story = make_article(status=Status.DRAFT, body="<p>Kept.</p>")
+    data = form_data(
+        story,
+        body=body,
+        **{
+            "related_links-TOTAL_FORMS": "1",
+            "related_links-0-title": "Placed",
+            "related_links-0-url": "",
+            "related_links-0-after_paragraph": after,
+            "related_links-0-position": "0",
+        },
+    )
+    response = client.post(change_url(story), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert reload(story).body == "<p>Kept.</p>"
+    assert not story.related_links.exists()
+
+
+def test_shortening_the_body_under_a_placed_link_asks_where_the_link_goes(client, seed_article):
+    login(client, make_user(role="Editor"))
+    opened = posted_back(client, change_url(seed_article))
+    shortened = {**opened, "body": ["<p>One paragraph left.</p>"]}
+    response = client.post(change_url(seed_article), shortened)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("The body has 1 paragraph: use 1 to show the link after it") == 2
+    assert reload(seed_article).body.count("<p>") == 9

@@ -73,10 +73,21 @@ def _as_text(field: str, value) -> str:
     if field == "tags":
         return ", ".join(value)
     if field == "related_links":
-        return "; ".join(f"{r['title']} {r['url']}".strip() for r in value)
+        return "; ".join(_link_as_text(r) for r in value)
     if field == "status":
         return Article.Status(value).label if value else ""
     return "" if value is None else str(value)
+
+
+def _link_as_text(link: dict) -> str:
+    """A related link as an editor reads it: headline, URL, and where the story shows it."""
+    text = f"{link['title']} {link['url']}".strip()
+    after = link.get("after_paragraph")
+    if after is None:
+        return text
+    if after == 0:
+        return f"{text} (at the top of the story)"
+    return f"{text} (after paragraph {after})"
 
 
 def diff(before: dict, after: dict) -> list[FieldChange]:

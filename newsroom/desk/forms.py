@@ -21,7 +21,7 @@ from PIL import Image
 
 from newsroom.desk import diffs
 from newsroom.markup.sanitize import clean_html
-from newsroom.news import revisions, workflow
+from newsroom.news import inline, revisions, workflow
 from newsroom.news.models import TAG_MAX_CHARS, Article, Author, Revision
 
 # The editor offers exactly what markup/sanitize.py keeps, so nothing an editor makes is lost
@@ -337,6 +337,39 @@ class BylineFormSet(forms.BaseInlineFormSet):
             workflow.check_byline(stored, self.instance.status, authors=authors)
         except workflow.WorkflowError as exc:
             raise ValidationError(str(exc)) from None
+
+
+class RelatedLinkFormSet(forms.BaseInlineFormSet):
+    """The related links, each placed after a paragraph that the body being saved has.
+
+    The story's form has been validated by now: `instance.body` is the body as posted, counted
+    as it will be stored (cleaned). A link left after a paragraph that an edit removed is
+    caught here too, so the editor decides where it goes.
+    """
+
+    def clean(self):
+        super().clean()
+        paragraphs = None
+        for form in self.forms:
+            after = getattr(form, "cleaned_data", {}).get("after_paragraph")
+            if after is None or self._should_delete_form(form):
+                continue
+            if paragraphs is None:
+                paragraphs = inline.paragraph_count(clean_html(self.instance.body or ""))
+            if after > paragraphs:
+                form.add_error("after_paragraph", _placement_error(paragraphs))
+
+
+def _placement_error(paragraphs: int) -> str:
+    listed = "or leave it empty to list the link under \u201cRelated stories\u201d."
+    if not paragraphs:
+        return f"The body has no paragraphs yet: use 0 to show the link at the top, {listed}"
+    if paragraphs == 1:
+        return f"The body has 1 paragraph: use 1 to show the link after it, 0 for the top, {listed}"
+    return (
+        f"The body has {paragraphs} paragraphs: use a number from 1 to {paragraphs} "
+        f"(0 for the top), {listed}"
+    )
 
 
 class CorrectionFormSet(forms.BaseInlineFormSet):

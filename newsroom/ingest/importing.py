@@ -745,7 +745,15 @@ def _checked_links(story: ParsedStory) -> tuple[tuple[RelatedHeadline, ...], tup
 
 def _link_rows(article: Article, fields: _Cleaned) -> list[RelatedLink]:
     return [
-        RelatedLink(article=article, title=link.title, url=link.url, position=link.position)
+        RelatedLink(
+            article=article,
+            title=link.title,
+            url=link.url,
+            position=link.position,
+            # Shown where the source had it; its first paragraph became the standfirst, so a
+            # link after that one opens the body (paragraph 0).
+            after_paragraph=max(link.position - 1, 0),
+        )
         for link in fields.links
     ]
 

@@ -286,6 +286,7 @@ def related_links_json(*, at: datetime | None = None) -> Subquery:
                     title=F("title"),
                     url=F("url"),
                     position=F("position"),
+                    after_paragraph=F("after_paragraph"),
                     target=Case(When(url="", then=Subquery(namesake))),
                 )
             )
@@ -574,6 +575,7 @@ class Article(models.Model):
                 title=row["title"],
                 url=row["url"],
                 position=row["position"],
+                after_paragraph=row["after_paragraph"],
             )
             target = row.get("target")
             link.href = link.url or (
@@ -588,7 +590,7 @@ class Article(models.Model):
 
     def fingerprint(self, related_links) -> str:
         """`content_fingerprint` with the given related links (rows not yet saved, in bulk)."""
-        links = [(r.title, r.url, r.position) for r in related_links]
+        links = [(r.title, r.url, r.position, r.after_paragraph) for r in related_links]
         canonical = json.dumps([self.title, self.standfirst, self.body, links], ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -615,7 +617,8 @@ class Byline(models.Model):
 
 
 class RelatedLink(models.Model):
-    """A headline the story points readers to ("Also Read"), where the source placed it."""
+    """A headline the story points readers to: an "Also read" inside the story, after the
+    paragraph it is placed after, or one of the "Related stories" listed under it."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_links")
     title = models.CharField("headline", max_length=300)
@@ -626,8 +629,19 @@ class RelatedLink(models.Model):
         help_text="Leave empty when the source gave only a headline; it links to our story "
         "of that headline if we have one.",
     )
+    after_paragraph = models.PositiveIntegerField(
+        "show after paragraph",
+        null=True,
+        blank=True,
+        help_text="Show it inside the story, after this paragraph of the body: 1 after the "
+        "first, 0 at the very top. Headings, lists and quotes are not counted. Leave empty to "
+        "list it under \u201cRelated stories\u201d.",
+    )
     position = models.PositiveIntegerField(
-        default=0, help_text="The number of story paragraphs before this link in the source."
+        "order",
+        default=0,
+        help_text="Links are shown lowest first, in the list and after the same paragraph. "
+        "An import numbers them by the paragraphs before them in the source.",
     )
 
     objects = ReaderVisibleQuerySet.as_manager()

@@ -61,7 +61,13 @@ def snapshot_of(article: Article, *, authors, tags, related_links) -> dict:
         "authors": [{"id": a.pk, "name": a.name} for a in authors],
         "tags": sorted(tags, key=str.casefold),
         "related_links": [
-            {"title": r.title, "url": r.url, "position": r.position} for r in related_links
+            {
+                "title": r.title,
+                "url": r.url,
+                "position": r.position,
+                "after_paragraph": r.after_paragraph,
+            }
+            for r in related_links
         ],
         "lead_image_alt": article.lead_image_alt,
         "lead_image_caption": article.lead_image_caption,

@@ -17,7 +17,7 @@ from taggit.models import Tag
 
 from newsroom import pagecache
 
-from . import cachetags, storypage, structured_data
+from . import cachetags, inline, storypage, structured_data
 from .models import Article, Author
 
 PAGE_SIZE = 20
@@ -105,13 +105,15 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # Where each related headline leads comes with the story's own row (one query in all).
-        context["related_links"] = self.object.related_for_page()
+        links = self.object.related_for_page()
+        # Links placed in the story are shown between its paragraphs; the rest under it.
+        context["body_parts"], context["related_links"] = inline.place(self.object.body, links)
         absolute = self.request.build_absolute_uri
         context["canonical"] = self.object.canonical(absolute)
         context["lead_image_url"] = self.lead_image_url() if self.object.lead_image else ""
         context["share_image"] = absolute(context["lead_image_url"] or static("news/logo.png"))
         context["structured_data"] = structured_data.news_article(self.object, absolute=absolute)
-        pagecache.tag(self.request, *cachetags.of_story_page(self.object, context["related_links"]))
+        pagecache.tag(self.request, *cachetags.of_story_page(self.object, links))
         return context
 
     def lead_image_url(self) -> str:

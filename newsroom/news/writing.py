@@ -99,7 +99,14 @@ def restore(article: Article, revision: Revision, *, user) -> Revision:
         )
         article.related_links.all().delete()
         RelatedLink.objects.bulk_create(
-            RelatedLink(article=article, title=r["title"], url=r["url"], position=r["position"])
+            RelatedLink(
+                article=article,
+                title=r["title"],
+                url=r["url"],
+                position=r["position"],
+                # Revisions kept before links had a place in the story list them.
+                after_paragraph=r.get("after_paragraph"),
+            )
             for r in data.get("related_links", [])
         )
         article.tags.set(data.get("tags", []))

@@ -26,6 +26,7 @@ from newsroom.desk.forms import (
     ArticleAdminForm,
     BylineFormSet,
     CorrectionFormSet,
+    RelatedLinkFormSet,
 )
 from newsroom.news import workflow, writing
 from newsroom.news.models import (
@@ -63,8 +64,9 @@ class BylineInline(admin.TabularInline):
 
 class RelatedLinkInline(admin.TabularInline):
     model = RelatedLink
+    formset = RelatedLinkFormSet
     extra = 0
-    fields = ["title", "url", "position"]
+    fields = ["title", "url", "after_paragraph", "position"]
     verbose_name_plural = "related links (\u201cAlso read\u201d)"
 
 
