@@ -32,6 +32,7 @@ def make_article(
     tags: Sequence[str] = (),
     related: Sequence[tuple[str, str]] = (),
     created_by: User | None = None,
+    breaking_until: datetime | None = None,
 ) -> Article:
     n = next(_serial)
     if published_at is None and status == Article.Status.PUBLISHED:
@@ -44,6 +45,7 @@ def make_article(
         status=status,
         published_at=published_at,
         created_by=created_by,
+        breaking_until=breaking_until,
     )
     for position, author in enumerate(authors):
         Byline.objects.create(article=article, author=author, position=position)

@@ -4,8 +4,9 @@ axe-core (from npm, `make validators`) runs in Debian's Chromium through Playwri
 of reader page, with the cookie banner open (a first visit) and closed (after "Reject all"). The
 other tests use the pages as a keyboard user does, at 320 CSS px, at 200 % zoom and with reduced
 motion. The site is a gunicorn server prepared by manage.py commands: the seed story tagged
-Defence, plus a story with a lead image, two authors, a correction and a related link, made in
-`manage.py shell` with the test factories. tests/browser.py says when these tests skip or fail.
+Defence, plus a story with a lead image, two authors, a correction and a related link, flagged
+as breaking news (so every page shows that banner too), made in `manage.py shell` with the test
+factories. tests/browser.py says when these tests skip or fail.
 """
 
 from __future__ import annotations
@@ -41,9 +42,11 @@ PAGES = {
 STATUS = {name: 404 if name == "not-found" else 200 for name in PAGES}
 
 MAKE_IMAGE_STORY = """
+from datetime import timedelta
 from io import BytesIO
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from PIL import Image
 
 from newsroom.news.models import Correction
@@ -70,6 +73,7 @@ story.lead_image.save("drones.png", ContentFile(buffer.getvalue()), save=False)
 story.lead_image_alt = "A grey drone on a stand in an exhibition hall."
 story.lead_image_caption = "A drone at the fair."
 story.lead_image_credit = "Newsroom"
+story.breaking_until = timezone.now() + timedelta(hours=2)
 story.save()
 Correction.objects.create(article=story, text="An earlier version gave the wrong day.")
 """
@@ -145,6 +149,8 @@ def test_axe_finds_no_violations(browser, site, name, banner):
         # The settings page never shows the banner: it is where the reader decides.
         banner_shown = banner == "open" and name != "cookie-settings"
         assert page.locator("[data-consent-banner]").count() == int(banner_shown)
+        breaking = page.get_by_role("region", name="Breaking news")
+        assert breaking.get_by_role("link").inner_text() == "Breaking: Drones on show"
         assert axe_violations(page) == []
 
 
@@ -156,6 +162,7 @@ def test_axe_finds_no_violations_on_french_pages(browser, site, name):
         visit(page, site, name)
         assert page.locator("html").get_attribute("lang") == "en-gb"
         assert page.locator("main [lang=fr]").count() > 0
+        assert page.get_by_role("region", name="Dernière minute").is_visible()
         assert axe_violations(page) == []
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from newsroom.consent import policy
 from newsroom.consent.models import Category, Cookie
 from newsroom.news import views
+from newsroom.news.models import Article
 from newsroom.pagecache import middleware, versions
 from tests import test_pagecache
 from tests.factories import make_article, make_author
@@ -75,6 +76,45 @@ def test_listings_uncached_cost_at_most_six_queries_in_total(client, uncached):
     month = reverse("news:archive_month", kwargs={"year": local.year, "month": local.month})
     for url in ("/", "/tags/drones/", "/authors/ann-lee/", "/archive/", month):
         assert queries(client, url) <= LISTING_PAGE_QUERIES, url
+
+
+def banner_changed(story) -> None:
+    """Move a breaking story's end by a minute: every process reads the banner again."""
+    ends = story.breaking_until = story.breaking_until + timedelta(minutes=1)
+    Article.objects.filter(pk=story.pk).update(breaking_until=ends)
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_story_page_with_the_breaking_banner_read_afresh_stays_within_four_queries(
+    client, uncached, reader
+):
+    cookies, headers = READERS[reader]
+    client.cookies.load(cookies)
+    story = make_article(
+        authors=[make_author()],
+        tags=["Drones"],
+        related=[("A", "")],
+        breaking_until=timezone.now() + timedelta(hours=2),
+    )
+    queries(client, "/")
+    banner_changed(story)
+    assert queries(client, story.get_absolute_url(), **headers) <= STORY_PAGE_QUERIES
+    assert b'class="breaking-banner"' in client.get(story.get_absolute_url()).content
+
+
+def test_listings_with_the_breaking_banner_up_stay_within_six_queries(client, uncached):
+    """The banner is read once per change (two queries, whichever page comes first), then
+    kept: a listing pays nothing for it."""
+    author = make_author(name="Ann Lee", slug="ann-lee")
+    story = make_article(
+        authors=[author], tags=["Drones"], breaking_until=timezone.now() + timedelta(hours=2)
+    )
+    local = timezone.localtime(story.published_at)
+    queries(client, "/")
+    month = reverse("news:archive_month", kwargs={"year": local.year, "month": local.month})
+    for url in ("/", "/tags/drones/", "/authors/ann-lee/", "/archive/", month):
+        assert queries(client, url) <= LISTING_PAGE_QUERIES, url
+        assert b'class="breaking-banner"' in client.get(url).content, url
 
 
 @pytest.mark.parametrize("reader", READERS)

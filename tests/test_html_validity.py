@@ -7,6 +7,7 @@ unless NEWSROOM_REQUIRE_VALIDATORS is set (CI sets it), in which case it fails i
 import json
 import shutil
 import subprocess
+from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -103,7 +104,7 @@ def reader_pages(client, *, article, image_story, author) -> dict[str, str]:
 @pytest.fixture
 def pages_of(seed_article) -> dict:
     """The stories `reader_pages` visits: the seed, and one with a figure with caption and
-    credit, two authors and a correction (markup the seed lacks)."""
+    credit, two authors and a correction (markup the seed lacks), flagged as breaking news."""
     author = make_author(name="Kenji Sato", bio="Covers defence.")
     image_story = make_article(
         title="Second story", authors=[author, make_author()], tags=["Defence"]
@@ -112,6 +113,8 @@ def pages_of(seed_article) -> dict:
     image_story.lead_image_alt = "A drone on a stand."
     image_story.lead_image_caption = "At the fair."
     image_story.lead_image_credit = "Newsroom"
+    # Breaking news: every page with a request shows the banner.
+    image_story.breaking_until = timezone.now() + timedelta(hours=2)
     image_story.save()
     Correction.objects.create(article=image_story, text="An earlier version gave the wrong day.")
     return {"article": seed_article, "image_story": image_story, "author": author}
@@ -123,6 +126,7 @@ def test_public_pages_are_valid_html_with_the_cookie_banner_open_and_closed(
 ):
     banner_open = reader_pages(client, **pages_of)
     assert "data-consent-banner" in banner_open["home"]
+    assert all('class="breaking-banner"' in html for html in banner_open.values())
     assert '<figure class="story__figure">' in banner_open["image-story"]
     # The seed story shows its two "Also read" links between its paragraphs.
     assert banner_open["article"].count('<aside class="also-read"') == 2
@@ -149,6 +153,7 @@ def test_french_pages_are_valid_html(pages_of, tmp_path):
     pages = reader_pages(french, **pages_of)
     assert 'lang="fr"' in pages["article"].split("<main", 1)[1]
     assert pages["article"].count('<span class="also-read__label" lang="fr">') == 2
+    assert '<span lang="en-gb">Second story</span>' in pages["home"]
     pages["bad-request"] = french.get("/", HTTP_HOST="evil.example").content.decode()
     pages["csrf-failure"] = (
         Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="fr")

@@ -15,6 +15,7 @@ from newsroom.consent.models import Category
 from newsroom.news import writing
 from newsroom.news.models import Article, Author, Byline, Correction, RelatedLink
 from tests.factories import make_article, make_author, make_user
+from tests.test_breaking import banner_text
 from tests.test_pagecache import backend, fetch  # noqa: F401 - `backend` is a fixture
 
 # Each scenario on the in-process cache and on the real Redis.
@@ -181,6 +182,40 @@ def test_a_scheduled_go_live_retires_the_listings_on_time(
     monkeypatch.setattr(timezone, "now", lambda: now + timedelta(hours=1, seconds=1))
     expect(client, {"home", "drones", "ann", "topics", "archive", "rss", "sitemap"})
     assert "Foxtrot" in fetch(client, "/")[1]
+
+
+def test_flagging_breaking_news_retires_every_page_showing_the_banner(client, world):
+    warm_all(client)
+    alpha = Article.objects.get(pk=world["alpha"].pk)
+    alpha.breaking_until = timezone.now() + timedelta(hours=2)
+    writing.save(alpha, user=make_user(role="Editor"))
+    # Every reader page, and what any save of Alpha retires (its feed and sitemap lines).
+    expect(client, set(PAGES) - {"ships-feed"})
+    assert banner_text(fetch(client, PAGES["bravo"])[1]) == "Breaking: Alpha"
+
+
+def test_an_edit_of_the_breaking_storys_body_retires_no_more_than_any_edit(client, world):
+    alpha = Article.objects.get(pk=world["alpha"].pk)
+    alpha.breaking_until = timezone.now() + timedelta(hours=2)
+    alpha.save()
+    warm_all(client)
+    alpha.body = "<p>Latest: the damage is worse than first thought.</p>"
+    writing.save(alpha, user=make_user(role="Editor"))
+    expect(client, {"alpha", "home", "drones", "ann", "rss", "sitemap"})
+
+
+def test_breaking_news_running_out_retires_the_pages_showing_the_banner_on_time(
+    client, world, monkeypatch
+):
+    now = timezone.now()
+    alpha = Article.objects.get(pk=world["alpha"].pk)
+    alpha.breaking_until = now + timedelta(hours=1)
+    alpha.save()
+    warm_all(client)
+    assert rendered_again(client) == set()
+    monkeypatch.setattr(timezone, "now", lambda: now + timedelta(hours=1, seconds=1))
+    expect(client, set(PAGES) - {"rss", "ships-feed", "sitemap"})
+    assert banner_text(fetch(client, "/")[1]) is None
 
 
 def test_a_consent_category_change_retires_the_pages_showing_the_banner(client, world):

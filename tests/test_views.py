@@ -684,6 +684,8 @@ def french_pages(client, monkeypatch, settings) -> dict[str, str]:
         authors=[lee, make_author(name="Kenji Sato"), make_author(name="Ayşe Demir")],
         related=[("Drones 1", ""), ("Ankara", "https://example.com/")],
         published_at=first,
+        # Breaking news, so every page with a request shows the banner.
+        breaking_until=timezone.now() + timedelta(hours=2),
         **words,
     )
     make_related_link(article=story, title="Drones 2", after_paragraph=1)
@@ -783,6 +785,18 @@ FRENCH = {
     "forbidden": ["Vous ne pouvez pas faire cela ici"],
     "server-error": ["Une erreur est survenue de notre côté"],
 }
+
+
+def test_french_pages_show_the_breaking_news_banner_in_french(french_pages):
+    # The server-error and expired-form pages are rendered without a request, so no banner.
+    without = {"server-error", "form-expired"}
+    shown = {
+        name
+        for name, html in french_pages.items()
+        if "Dernière minute : Drones à Ankara" in " ".join(reader_text(html).split())
+    }
+    assert shown == set(french_pages) - without
+    assert 'aria-label="Dernière minute" lang="fr">' in french_pages["home"]
 
 
 def test_french_pages_say_it_in_french_and_mark_it_so(french_pages):

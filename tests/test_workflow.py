@@ -2,7 +2,7 @@
 
 import re
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -1058,3 +1058,180 @@ def test_shortening_the_body_under_a_placed_link_asks_where_the_link_goes(client
     assert response.status_code == 200
     assert html.count("The body has 1 paragraph: use 1 to show the link after it") == 2
     assert reload(seed_article).body.count("<p>") == 9
+
+
+# Breaking news: editors only, 2 hours by default, at most 24, in the newsroom's time zone
+
+
+def until_fields(moment, *, ticked: bool = True) -> dict:
+    """The change form's breaking-news fields, as a browser sends them."""
+    local = timezone.localtime(moment)
+    fields = {
+        "breaking_until_0": local.strftime("%Y-%m-%d"),
+        "breaking_until_1": local.strftime("%H:%M:%S"),
+    }
+    return {**fields, "breaking": "on"} if ticked else fields
+
+
+@pytest.fixture
+def frozen(monkeypatch):
+    """Now, to the second, standing still for the test."""
+    now = timezone.now().replace(microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    return now
+
+
+def test_editor_flags_breaking_news_for_two_hours_by_default(client, frozen):
+    login(client, make_user(role="Editor"))
+    story = make_article(title="Quake hits", authors=[make_author()])
+    assert 'name="breaking"' in client.get(change_url(story)).content.decode()
+
+    response = client.post(change_url(story), form_data(story, breaking="on"))
+
+    assert response.status_code == 302
+    assert reload(story).breaking_until == frozen + timedelta(hours=2)
+    assert list(Article.objects.breaking()) == [story]
+    listing = client.get(reverse("admin:news_article_changelist")).content.decode()
+    ends = timezone.localtime(frozen + timedelta(hours=2))
+    assert f"Live, breaking news until {ends:%d %b %H:%M}" in listing
+
+
+def test_the_end_is_typed_and_shown_in_the_newsrooms_time_zone(client, settings, monkeypatch):
+    settings.TIME_ZONE = "Europe/Paris"
+    noon_in_paris = datetime(2026, 7, 1, 10, 0, tzinfo=UTC)
+    monkeypatch.setattr(timezone, "now", lambda: noon_in_paris)
+    login(client, make_user(role="Editor"))
+    story = make_article(authors=[make_author()], published_at=noon_in_paris - timedelta(hours=1))
+    page = client.get(change_url(story)).content.decode()
+    assert "Breaking news until (Europe/Paris)" in page
+    assert "In the newsroom\u2019s time zone, Europe/Paris." in page
+
+    client.post(
+        change_url(story),
+        form_data(story, breaking="on", breaking_until_0="2026-07-01", breaking_until_1="15:30:00"),
+    )
+
+    assert reload(story).breaking_until == datetime(2026, 7, 1, 13, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("ends_in", "message"),
+    [
+        (
+            -timedelta(minutes=1),
+            "The banner can\u2019t end in the past: it is {now} now. Choose a later time, or "
+            "leave it empty for 2 hours from now.",
+        ),
+        (
+            timedelta(hours=24, minutes=1),
+            "The banner can stay up for at most 24 hours: choose {latest} or earlier, or leave "
+            "it empty for 2 hours.",
+        ),
+    ],
+    ids=["in-the-past", "over-a-day"],
+)
+def test_a_banner_ending_in_the_past_or_over_a_day_ahead_is_refused_with_a_message(
+    client, frozen, ends_in, message
+):
+    login(client, make_user(role="Editor"))
+    story = make_article(authors=[make_author()])
+
+    response = client.post(change_url(story), form_data(story, **until_fields(frozen + ends_in)))
+
+    assert response.status_code == 200
+    shown = {
+        "now": f"{timezone.localtime(frozen):%-d %b %Y, %H:%M} (UTC)",
+        "latest": f"{timezone.localtime(frozen + timedelta(hours=24)):%-d %b %Y, %H:%M} (UTC)",
+    }
+    assert message.format(**shown) in response.content.decode()
+    assert (reload(story).breaking_until, reload(story).version) == (None, story.version)
+
+
+def test_a_scheduled_storys_banner_counts_from_when_it_goes_live(client, frozen):
+    login(client, make_user(role="Editor"))
+    goes_live = frozen + timedelta(hours=3)
+    story = make_article(authors=[make_author()], published_at=goes_live)
+
+    too_soon = client.post(
+        change_url(story), form_data(story, **until_fields(frozen + timedelta(hours=1)))
+    )
+    assert "so the banner would end before it shows" in too_soon.content.decode()
+
+    client.post(change_url(story), form_data(story, breaking="on"))
+    assert reload(story).breaking_until == goes_live + timedelta(hours=2)
+    assert not Article.objects.breaking().exists()
+
+
+def test_unticking_breaking_news_takes_the_banner_down(client, frozen):
+    login(client, make_user(role="Editor"))
+    story = make_article(authors=[make_author()], breaking_until=frozen + timedelta(hours=1))
+    opened = posted_back(client, change_url(story))
+    assert opened["breaking"] == ["on"]
+    del opened["breaking"]
+
+    assert client.post(change_url(story), opened).status_code == 302
+
+    assert reload(story).breaking_until is None
+
+
+def test_a_time_typed_without_ticking_the_box_is_refused_with_a_message(client, frozen):
+    login(client, make_user(role="Editor"))
+    story = make_article(authors=[make_author()])
+    later = frozen + timedelta(hours=1)
+
+    response = client.post(change_url(story), form_data(story, **until_fields(later, ticked=False)))
+
+    assert "Tick \u201cBreaking news\u201d to show the banner until that time" in (
+        response.content.decode()
+    )
+    assert reload(story).breaking_until is None
+
+
+def test_an_untouched_form_of_a_breaking_story_saves_nothing(client, frozen):
+    login(client, make_user(role="Editor"))
+    story = make_article(authors=[make_author()], breaking_until=frozen + timedelta(hours=1))
+    response = client.post(change_url(story), posted_back(client, change_url(story)), follow=True)
+    assert "Nothing was changed, so nothing was saved" in response.content.decode()
+    assert reload(story).version == story.version
+
+
+def test_a_banner_that_ran_out_while_the_form_was_open_does_not_block_a_save(client, monkeypatch):
+    now = timezone.now()
+    login(client, make_user(role="Editor"))
+    story = make_article(authors=[make_author()], breaking_until=now + timedelta(hours=1))
+    opened = posted_back(client, change_url(story))
+    monkeypatch.setattr(timezone, "now", lambda: now + timedelta(hours=2))
+
+    response = client.post(change_url(story), {**opened, "title": ["Quake: the day after"]})
+
+    assert response.status_code == 302
+    assert reload(story).title == "Quake: the day after"
+    assert not Article.objects.breaking().exists()
+
+
+def test_writer_cannot_flag_breaking_news_even_with_a_crafted_post(client, frozen):
+    writer = make_user(role="Writer")
+    login(client, writer)
+    story = make_article(status=Status.DRAFT, created_by=writer)
+    page = client.get(change_url(story)).content.decode()
+    assert 'name="breaking"' not in page and 'name="breaking_until_0"' not in page
+
+    response = client.post(
+        change_url(story), form_data(story, **until_fields(frozen + timedelta(hours=1)))
+    )
+
+    assert response.status_code == 302
+    assert reload(story).breaking_until is None
+
+
+def test_writer_sees_an_editors_flag_read_only_and_keeps_it_when_saving(client, frozen):
+    writer = make_user(role="Writer")
+    login(client, writer)
+    ends = frozen + timedelta(hours=1)
+    story = make_article(status=Status.DRAFT, created_by=writer, breaking_until=ends)
+    page = client.get(change_url(story)).content.decode()
+    assert "Breaking news until:" in page and 'name="breaking_until_0"' not in page
+
+    client.post(change_url(story), form_data(story, title="A sharper headline"))
+
+    assert (reload(story).title, reload(story).breaking_until) == ("A sharper headline", ends)

@@ -21,7 +21,7 @@ from PIL import Image
 
 from newsroom.desk import diffs
 from newsroom.markup.sanitize import clean_html
-from newsroom.news import inline, revisions, workflow
+from newsroom.news import breaking, inline, revisions, workflow
 from newsroom.news.models import TAG_MAX_CHARS, Article, Author, Revision
 
 # The editor offers exactly what markup/sanitize.py keeps, so nothing an editor makes is lost
@@ -150,6 +150,12 @@ class ArticleAdminForm(forms.ModelForm):
         },
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    breaking = forms.BooleanField(
+        label="Breaking news",
+        required=False,
+        help_text="Show a banner linking to this story at the top of every page while it is "
+        "live, until the time below. Untick to take the banner down now.",
+    )
 
     class Meta:
         model = Article
@@ -177,6 +183,31 @@ class ArticleAdminForm(forms.ModelForm):
             ]
         if "status" in self.fields:
             self.fields["status"].bound_field_class = StatusBoundField
+        self._offer_breaking()
+
+    def _offer_breaking(self) -> None:
+        """The breaking-news flag, for editors only: ticked while the banner's time is ahead,
+        with that time shown and typed in the newsroom's time zone, named."""
+        if not workflow.is_editor(self.user):
+            self.fields.pop("breaking", None)
+            self.fields.pop("breaking_until", None)
+            return
+        if "breaking_until" not in self.fields:
+            return
+        until = self.instance.breaking_until
+        flagged = bool(until and until > timezone.now())
+        self.initial["breaking"] = flagged
+        if not flagged:
+            # A flag that ran out is history: ticking the box again starts a new one.
+            self.initial["breaking_until"] = None
+        zone = timezone.get_current_timezone_name()
+        self.fields["breaking_until"].label = f"Breaking news until ({zone})"
+        self.fields["breaking_until"].help_text = (
+            f"Leave empty for {breaking.DEFAULT_HOURS} hours from now (from when the story goes "
+            f"live, if it is scheduled); at most {breaking.LONGEST_HOURS} hours. In the "
+            f"newsroom\u2019s time zone, {zone}. If several stories are breaking news, the "
+            "banner shows the newest."
+        )
 
     def status_shown(self, value):
         """What the status menu shows once the form is posted: the editor's choice when the
@@ -229,6 +260,8 @@ class ArticleAdminForm(forms.ModelForm):
         ):
             # "Published" with no time means "now"; a time in the future schedules the story.
             cleaned["published_at"] = timezone.now()
+        if "breaking" in self.fields and "breaking_until" in self.fields:
+            self._clean_breaking(cleaned, status)
         if (
             cleaned.get("lead_image")
             and not cleaned.get("lead_image_alt", "").strip()
@@ -240,6 +273,56 @@ class ArticleAdminForm(forms.ModelForm):
                 "image\u201d if it adds nothing they would miss.",
             )
         return cleaned
+
+    def _clean_breaking(self, cleaned: dict, status: str) -> None:
+        """The banner's end: 2 hours on when ticked without a time; refused in the past, before
+        the story goes live or more than 24 hours on; none when unticked. An end kept as it is
+        stored is not checked again: it may have passed while the form was open."""
+        if "breaking_until" in self.errors:
+            return
+        until = cleaned.get("breaking_until")
+        stored = self.instance.breaking_until
+        if not cleaned.get("breaking"):
+            if until is not None and until != stored:
+                self.add_error(
+                    "breaking",
+                    "Tick \u201cBreaking news\u201d to show the banner until that time, or "
+                    "clear the time.",
+                )
+            cleaned["breaking_until"] = None
+            return
+        if until is not None and until == stored:
+            return
+        now = timezone.now()
+        published_at = cleaned.get("published_at") if status == Article.Status.PUBLISHED else None
+        start, latest = breaking.flag_limits(published_at=published_at, now=now)
+        zone = timezone.get_current_timezone_name()
+
+        def shown(moment) -> str:
+            return f"{date_format(timezone.localtime(moment), 'j M Y, H:i')} ({zone})"
+
+        if until is None:
+            cleaned["breaking_until"] = start + breaking.DEFAULT_DURATION
+        elif until <= now:
+            self.add_error(
+                "breaking_until",
+                f"The banner can\u2019t end in the past: it is {shown(now)} now. Choose a later "
+                f"time, or leave it empty for {breaking.DEFAULT_HOURS} hours from now.",
+            )
+        elif until <= start:
+            self.add_error(
+                "breaking_until",
+                f"This story goes live at {shown(start)}, so the banner would end before it "
+                f"shows. Choose a later time, or leave it empty for {breaking.DEFAULT_HOURS} "
+                "hours from then.",
+            )
+        elif until > latest:
+            self.add_error(
+                "breaking_until",
+                f"The banner can stay up for at most {breaking.LONGEST_HOURS} hours: choose "
+                f"{shown(latest)} or earlier, or leave it empty for {breaking.DEFAULT_HOURS} "
+                "hours.",
+            )
 
     def _refuse_stale_save(self, article: Article, expected: int | None) -> None:
         """Optimistic locking: refuse a save based on a version someone else has replaced.

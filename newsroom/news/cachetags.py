@@ -8,6 +8,9 @@ it); publishing, unpublishing or rescheduling it also retires the listings it jo
 an author rename retires `author-3` (every page that shows the name). A related link given only
 as a headline leads to our live story of that headline, so a story page also carries a
 `headline-…` tag for each such link, retired when a story of that headline comes or goes.
+Every page showing the breaking-news banner (every reader page: see breaking.py) carries
+`breaking`, retired when a live story's flag or what the banner shows of it changes, when a
+flagged story goes live, and when a flag runs out.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from newsroom import pagecache
@@ -29,6 +33,8 @@ STORIES = "stories"
 TOPICS = "topics"
 # Sitemaps list every story, topic and author with their last change.
 SITEMAPS = "sitemaps"
+# The breaking-news banner, on every reader page.
+BREAKING = "breaking"
 
 
 def story(pk: int) -> str:
@@ -102,19 +108,54 @@ def _listing_tags(pks: Iterable[int]) -> set[str]:
 def article_changed(article: Article, *, created: bool = False, deleted: bool = False) -> None:
     tags = {story(article.pk), SITEMAPS}
     before = getattr(article, "listed_as", None)
-    if created or deleted or before != article.listing_state():
+    listing_changed = created or deleted or before != article.listing_state()
+    if listing_changed:
         tags |= _listing_tags([article.pk])
         tags.add(headline(article.title))
         if before is not None and before[2]:
             tags.add(headline(before[2]))
+    if _banner_changed(article, before=before, listing_changed=listing_changed):
+        tags.add(BREAKING)
     article.listed_as = article.listing_state()
+    article.breaking_as = article.breaking_until
     pagecache.retire(tags)
 
 
-def articles_tags(rows: Iterable[tuple[int, str]]) -> set[str]:
-    """Bulk writes of stories (pk, headline): no earlier state to compare, so everything."""
+def _banner_changed(article: Article, *, before: tuple | None, listing_changed: bool) -> bool:
+    """Whether a save or delete changes what the banner may show: the story could be shown
+    before or after it (live and flagged), and its flag, status, time, headline or address
+    changed. A body edit of a breaking story, the desk's busiest moment, retires no page
+    but its own; a flag on a story scheduled for later waits for it to go live (`due`)."""
+    until_before = getattr(article, "breaking_as", None)
+    if not listing_changed and until_before == article.breaking_until:
+        return False
+    now = timezone.now()
+    status, published_at = (before or (None, None))[:2]
+    return _shown(status, published_at, until_before, now) or _shown(
+        article.status, article.published_at, article.breaking_until, now
+    )
+
+
+def _shown(status, published_at, until, now) -> bool:
+    """Live and flagged: the banner may show the story (`Article.objects.breaking()`)."""
+    return bool(
+        status == Article.Status.PUBLISHED
+        and published_at
+        and published_at <= now
+        and until
+        and until > now
+    )
+
+
+def articles_tags(rows: Iterable[tuple], *, sets_flag: bool = False) -> set[str]:
+    """Bulk writes of stories (pk, headline, breaking_until): no earlier state to compare, so
+    everything; the banner too when a row is flagged or the write sets flags (`sets_flag`)."""
     rows = list(rows)
-    return _listing_tags(pk for pk, _ in rows) | {headline(t) for _, t in rows}
+    tags = _listing_tags(row[0] for row in rows) | {headline(row[1]) for row in rows}
+    now = timezone.now()
+    if sets_flag or any(row[2] and row[2] > now for row in rows):
+        tags.add(BREAKING)
+    return tags
 
 
 def byline_tags(article_id: int, author_id: int) -> set[str]:
@@ -149,11 +190,12 @@ _ROW_FIELDS = {
 _ROW_TAGS = {Byline: byline_tags, Author: author_tags, RelatedLink: links, Correction: note_tags}
 
 
-def rows_tags(sender, *, queryset=None, objects=None, **kwargs) -> set[str]:
+def rows_tags(sender, *, queryset=None, objects=None, fields=(), **kwargs) -> set[str]:
     """The tags of `sender` rows a bulk write (update, bulk_create, bulk_update) touches: from
-    the objects in hand, or read before the write (an update's filter may not match after).
-    A receiver of `models.rows_written`."""
-    fields = ("pk", "title") if sender is Article else _ROW_FIELDS.get(sender)
+    the objects in hand, or read before the write (an update's filter may not match after;
+    `fields` are the columns it sets). A receiver of `models.rows_written`."""
+    sets_flag = "breaking_until" in fields
+    fields = ("pk", "title", "breaking_until") if sender is Article else _ROW_FIELDS.get(sender)
     if fields is None:
         return set()
     if objects is not None:
@@ -162,7 +204,7 @@ def rows_tags(sender, *, queryset=None, objects=None, **kwargs) -> set[str]:
         rows = set(queryset.values_list(*fields))
     if sender is Article:
         # Two queries for the whole batch, not two a story.
-        return articles_tags(rows)
+        return articles_tags(rows, sets_flag=sets_flag)
     tags: set[str] = set()
     for row in rows:
         made = _ROW_TAGS[sender](*row)
@@ -175,26 +217,28 @@ def rows_tags(sender, *, queryset=None, objects=None, **kwargs) -> set[str]:
 
 def next_change(now: datetime) -> datetime | None:
     """The next moment a reader could see something new without anyone saving anything: a
-    scheduled story's publication time, or a correction note dated in the future. One indexed
-    query (news_article status+published_at, news_correction noted_at)."""
-    stories = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
-    notes = Correction.objects.filter(noted_at__gt=now)
-    soonest = (
-        stories.order_by()
-        .values_list("published_at", flat=True)
-        .union(notes.order_by().values_list("noted_at", flat=True))
-        .order_by("published_at")[:1]
-    )
-    return next(iter(soonest), None)
+    scheduled story's publication time, a correction note dated in the future, or a breaking
+    news flag running out. One indexed query (news_article status+published_at and
+    status+breaking_until, news_correction noted_at)."""
+    published = Article.objects.filter(status=Article.Status.PUBLISHED).order_by()
+    stories = published.filter(published_at__gt=now).values_list("published_at", flat=True)
+    flags = published.filter(breaking_until__gt=now).values_list("breaking_until", flat=True)
+    notes = Correction.objects.filter(noted_at__gt=now).order_by()
+    moments = stories.union(notes.values_list("noted_at", flat=True), flags, all=True)
+    return next(iter(moments.order_by("published_at")[:1]), None)
 
 
 def due(since: datetime, until: datetime) -> set[str]:
-    """The tags of stories that went live, and notes that appeared, in (since, until]."""
-    live = Article.objects.filter(
-        status=Article.Status.PUBLISHED, published_at__gt=since, published_at__lte=until
-    ).values_list("pk", "title")
-    rows = list(live)
-    tags = _listing_tags(pk for pk, _ in rows) | {headline(t) for _, t in rows}
+    """The tags of stories that went live, notes that appeared and breaking-news flags that
+    ran out in (since, until]."""
+    published = Article.objects.filter(status=Article.Status.PUBLISHED)
+    live = published.filter(published_at__gt=since, published_at__lte=until)
+    rows = list(live.values_list("pk", "title", "breaking_until"))
+    tags = _listing_tags(row[0] for row in rows) | {headline(row[1]) for row in rows}
+    if any(flag and flag > since for _, _, flag in rows) or (
+        published.filter(breaking_until__gt=since, breaking_until__lte=until).exists()
+    ):
+        tags.add(BREAKING)
     notes = Correction.objects.filter(noted_at__gt=since, noted_at__lte=until)
     for article_id in notes.values_list("article_id", flat=True).distinct():
         tags |= {story(article_id), SITEMAPS}

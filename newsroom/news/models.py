@@ -93,9 +93,9 @@ def month_start(month: datetime | str) -> datetime:
 
 
 # Sent before a bulk write of rows readers see (which sends no save or delete signals), with
-# `queryset` (an update: the rows it will touch) or `objects` (bulk_create, bulk_update). Each
-# receiver returns the page-cache tags of those rows (cachetags.rows_tags), retired once the
-# write is made.
+# `queryset` (an update: the rows it will touch, and `fields`, the columns it sets) or `objects`
+# (bulk_create, bulk_update). Each receiver returns the page-cache tags of those rows
+# (cachetags.rows_tags), retired once the write is made.
 rows_written = Signal()
 
 
@@ -104,7 +104,7 @@ class ReaderVisibleQuerySet(models.QuerySet):
     (saves and deletes do it through signals; see cachetags.py)."""
 
     def update(self, **kwargs) -> int:
-        tags = _tags_of(self.model, queryset=self)
+        tags = _tags_of(self.model, queryset=self, fields=tuple(kwargs))
         rows = super().update(**kwargs)
         pagecache.retire(tags)
         return rows
@@ -165,6 +165,13 @@ class ArticleQuerySet(ReaderVisibleQuerySet):
         itself once its time has come, with no job to flip it. `at` (default now) is the
         moment asked about."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=at or timezone.now())
+
+    def breaking(self, *, at: datetime | None = None) -> ArticleQuerySet:
+        """Live stories flagged as breaking news at `at` (default now), newest first: the
+        banner shows the first. Built on `published()`, so a draft, an unpublished story or one
+        scheduled for later never shows, and a scheduled one shows once it goes live."""
+        at = at or timezone.now()
+        return self.published(at=at).filter(breaking_until__gt=at).order_by("-published_at", "-pk")
 
     def by_tag(self, slug: str) -> ArticleQuerySet:
         # EXISTS rather than taggit's join, which casts object_id to the story id's type on
@@ -331,6 +338,15 @@ class Article(models.Model):
         help_text="Readers see a published story from this time on. Set a future time to "
         "schedule it; it goes live by itself.",
     )
+    breaking_until = models.DateTimeField(
+        "breaking news until",
+        null=True,
+        blank=True,
+        help_text="While this time is ahead and the story is live, a banner linking to it "
+        "shows at the top of every page, then comes down by itself. 2 hours by default, at most "
+        "24 (counted from when the story goes live, if it is scheduled), in the newsroom's "
+        "time zone. If several stories are flagged, the newest shows.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles", blank=True)
@@ -438,6 +454,15 @@ class Article(models.Model):
                 fields=["status", "canonical_url", "published_at"],
                 name="news_article_indexable_idx",
             ),
+            # The breaking-news banner and the page cache's next change with time: the few
+            # stories ever flagged. Partial, so it stays that small and the planners prefer it
+            # to scanning every live story newest first ("breaking_until > now" implies the
+            # condition, to SQLite and PostgreSQL alike).
+            models.Index(
+                fields=["status", "breaking_until"],
+                condition=Q(breaking_until__isnull=False),
+                name="news_article_breaking_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -453,8 +478,10 @@ class Article(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        # Where the story was listed when read, so a save can tell whether that changed.
+        # Where the story was listed when read, and until when it was breaking news, so a save
+        # can tell whether that changed.
         instance.listed_as = instance.listing_state()
+        instance.breaking_as = instance.__dict__.get("breaking_until")
         return instance
 
     def listing_state(self) -> tuple:
@@ -478,6 +505,8 @@ class Article(models.Model):
             # The admin shows and sends back whole seconds: a stored fraction would make the
             # first save of an untouched form look like a change of publication time.
             self.published_at = self.published_at.replace(microsecond=0)
+        if self.breaking_until:
+            self.breaking_until = self.breaking_until.replace(microsecond=0)
         if self.lead_image:
             self.lead_image_missing = False
         self._measure_lead_image()
@@ -522,6 +551,11 @@ class Article(models.Model):
             and self.published_at
             and self.published_at <= timezone.now()
         )
+
+    @property
+    def is_breaking(self) -> bool:
+        """Live and flagged as breaking news now (the banner shows the newest such story)."""
+        return bool(self.is_live and self.breaking_until and self.breaking_until > timezone.now())
 
     @property
     def state_label(self) -> str:

@@ -182,10 +182,13 @@ def version_of(tag: str) -> int | None:
         sync()
         value = current([tag]).get(tag)
         if value is None:
-            # The counter as it stands, so pages rendering now stay storable; then moved on, so
-            # that no two tags the cache did not know share a number.
+            # The counter as it stands, so pages rendering now stay storable, also when they
+            # read several tags the cache did not know (the consent banner's and the
+            # breaking-news banner's; moving the counter on here made the second one newer
+            # than the render). Two tags may share a number: a token is only compared with its
+            # own tag's. A tag never gets back a number it had: a retirement moves the counter
+            # past the numbers it gives (`_apply`), and forgetting every tag moves it on too.
             _add(tag, started({COUNTER_KEY: cache.get(COUNTER_KEY)}))
-            _next_number()
             value = current([tag]).get(tag)
     except CACHE_ERRORS:
         return None
@@ -290,9 +293,13 @@ def _apply(
 
 
 def _forget_everything() -> None:
-    # A new epoch names every tag afresh: no stored page's versions match any more.
+    # A new epoch names every tag afresh: no stored page's versions match any more. The counter
+    # moves on, so a tag given a number again (`version_of`) never gets back one it had: what a
+    # process kept under the old number may be stale.
     _journals["epoch"] = int(_journals.get("epoch", 0)) + 1
     _local_versions.clear()
+    with _counter_lock:
+        _local_counter["value"] += 1
 
 
 def _journal_epoch() -> int:

@@ -135,7 +135,19 @@ class ArticleAdmin(admin.ModelAdmin):
     actions = ["submit_for_review", "publish_now", "unpublish", "return_to_draft", "add_tag"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "standfirst", "body", "expected_version"]}),
-        ("Publishing", {"fields": ["status", "published_at", "tags", "canonical_url"]}),
+        (
+            "Publishing",
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "breaking",
+                    "breaking_until",
+                    "tags",
+                    "canonical_url",
+                ]
+            },
+        ),
         (
             "Lead image",
             {
@@ -186,8 +198,18 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = ["source_name", "created_at", "updated_at"]
         if not workflow.is_editor(request.user):
-            fields.append("published_at")
+            fields += ["published_at", "breaking_until"]
         return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if workflow.is_editor(request.user):
+            return fieldsets
+        # Only editors flag breaking news; writers see the flag's time, read-only.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "breaking"]})
+            for name, options in fieldsets
+        ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -356,6 +378,8 @@ class ArticleAdmin(admin.ModelAdmin):
     def state(self, obj):
         if obj.is_scheduled:
             return f"Scheduled for {timezone.localtime(obj.published_at):%d %b %Y %H:%M}"
+        if obj.is_breaking:
+            return f"Live, breaking news until {timezone.localtime(obj.breaking_until):%d %b %H:%M}"
         return obj.state_label
 
     @admin.display(description="Authors")

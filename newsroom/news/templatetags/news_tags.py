@@ -1,5 +1,5 @@
-"""Template filters of the readers' pages: machine-readable and localised dates, JSON-LD, and
-meta descriptions clipped to length."""
+"""Template filters and tags of the readers' pages: machine-readable and localised dates, JSON-LD,
+meta descriptions clipped to length, and the breaking-news banner's story."""
 
 import json
 import unicodedata
@@ -12,7 +12,16 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import pgettext
 
+from newsroom.news import breaking
+
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def breaking_banner(context) -> breaking.Banner | None:
+    """`{% breaking_banner as banner %}`: the breaking-news story this page shows, if any (the
+    page then carries the banner's cache tag; see news/breaking.py)."""
+    return breaking.for_page(context.get("request"))
 
 
 @register.filter
