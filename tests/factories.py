@@ -9,7 +9,7 @@ from itertools import count
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from newsroom.news.models import Article, Author, Byline, RelatedLink
+from newsroom.news.models import Article, Author, Byline, LiveUpdate, RelatedLink
 
 _serial = count(1)
 
@@ -32,6 +32,8 @@ def make_article(
     tags: Sequence[str] = (),
     related: Sequence[tuple[str, str]] = (),
     created_by: User | None = None,
+    live_from: datetime | None = None,
+    live_until: datetime | None = None,
 ) -> Article:
     n = next(_serial)
     if published_at is None and status == Article.Status.PUBLISHED:
@@ -44,6 +46,8 @@ def make_article(
         status=status,
         published_at=published_at,
         created_by=created_by,
+        live_from=live_from,
+        live_until=live_until,
     )
     for position, author in enumerate(authors):
         Byline.objects.create(article=article, author=author, position=position)
@@ -52,6 +56,38 @@ def make_article(
     for position, (link_title, url) in enumerate(related):
         RelatedLink.objects.create(article=article, title=link_title, url=url, position=position)
     return article
+
+
+def make_live_story(**kwargs) -> Article:
+    """A published story whose live coverage started an hour ago and goes on."""
+    return make_article(live_from=timezone.now() - timedelta(hours=1), **kwargs)
+
+
+def make_update(
+    *,
+    article: Article,
+    body: str = "<p>Something happened.</p>",
+    headline: str = "",
+    key_event: bool = False,
+    pinned: bool = False,
+    status: str = LiveUpdate.Status.APPROVED,
+    shown_at: datetime | None = None,
+    authors: Sequence[Author] = (),
+    created_by: User | None = None,
+) -> LiveUpdate:
+    update = LiveUpdate.objects.create(
+        article=article,
+        body=body,
+        headline=headline,
+        key_event=key_event,
+        pinned=pinned,
+        status=status,
+        shown_at=shown_at or timezone.now(),
+        created_by=created_by,
+    )
+    if authors:
+        update.authors.set(authors)
+    return update
 
 
 def make_user(*, username: str | None = None, role: str = "Writer", password: str = "") -> User:

@@ -22,7 +22,7 @@ from newsroom.desk import preview
 from newsroom.news import views
 from newsroom.news.models import Article, Correction
 from newsroom.search import views as search_views
-from tests.factories import make_article, make_author
+from tests.factories import make_article, make_author, make_update
 
 pytestmark = pytest.mark.django_db
 
@@ -604,13 +604,20 @@ def french_pages(client, monkeypatch, settings) -> dict[str, str]:
     words = {"standfirst": "Drones, Ankara.", "body": "<p>Drones.</p>", "tags": ["Drones"]}
     for n in range(1, 4):
         make_article(title=f"Drones {n}", authors=[lee], published_at=first - timedelta(n), **words)
+    # Live coverage, going on and ended: its label, key events, updates and end in French too.
+    ended = Article.objects.get(title="Drones 1")
+    ended.live_from, ended.live_until = ended.published_at, first - timedelta(hours=1)
+    ended.save()
     story = make_article(
         title="Drones à Ankara",
         authors=[lee, make_author(name="Kenji Sato"), make_author(name="Ayşe Demir")],
         related=[("Drones 1", ""), ("Ankara", "https://example.com/")],
         published_at=first,
+        live_from=first,
         **words,
     )
+    make_update(article=story, headline="Ankara", key_event=True, shown_at=first)
+    make_update(article=story, pinned=True, body="<p>Ankara.</p>", shown_at=first)
     Correction.objects.create(article=story, text="Ankara.", kind=Correction.Kind.UPDATE)
     Correction.objects.create(article=story, text="Ankara.", kind=Correction.Kind.CORRECTION)
     scheduled = make_article(title="Drones", published_at=timezone.now() + timedelta(1), **words)
@@ -619,6 +626,8 @@ def french_pages(client, monkeypatch, settings) -> dict[str, str]:
         "home": ("/", 200),
         "home-page-2": ("/?page=2", 200),
         "story": (story.get_absolute_url(), 200),
+        "story-updates": (story.get_absolute_url() + "updates/", 200),
+        "story-ended": (ended.get_absolute_url(), 200),
         "preview-scheduled": (preview.preview_url(scheduled), 200),
         "preview-draft": (preview.preview_url(draft), 200),
         "topics": ("/tags/", 200),
@@ -671,7 +680,13 @@ def test_french_pages_keep_no_english_chrome(french_pages, settings):
 
 # A few phrases each page must say in French (the test above checks for what it must not say).
 FRENCH = {
-    "home": ["Dernières nouvelles", "Autres articles", "Page 1 sur 2", "Articles plus anciens"],
+    "home": [
+        "Dernières nouvelles",
+        "En direct Drones à Ankara",
+        "Autres articles",
+        "Page 1 sur 2",
+        "Articles plus anciens",
+    ],
     "home-page-2": ["Dernières nouvelles, page 2", "Articles plus récents"],
     "story": [
         "Par Ann Lee, Kenji Sato et Ayşe Demir",
@@ -680,7 +695,16 @@ FRENCH = {
         "Corrections et mises à jour",
         "Mise à jour",
         "À lire aussi",
+        "En direct",
+        "Le direct",
+        "En direct depuis le 1er décembre 2025 à 09:30 UTC, les plus récentes en premier.",
+        "Moments clés",
+        "Moment clé",
+        "Épinglé",
+        "Lien vers cette mise à jour :",
     ],
+    "story-updates": ["Lien vers cette mise à jour :", "Moment clé"],
+    "story-ended": ["Le direct s\u2019est terminé le 1er décembre 2025 à 08:30 UTC."],
     "preview-scheduled": ["Aperçu.", "Cet article sera en ligne le"],
     "preview-draft": ["Les lecteurs ne peuvent pas encore voir cet article (brouillon)."],
     "topics": ["Thèmes", "(4 articles)"],

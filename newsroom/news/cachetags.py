@@ -8,6 +8,11 @@ it); publishing, unpublishing or rescheduling it also retires the listings it jo
 an author rename retires `author-3` (every page that shows the name). A related link given only
 as a headline leads to our live story of that headline, so a story page also carries a
 `headline-…` tag for each such link, retired when a story of that headline comes or goes.
+
+Live coverage: its page, its updates fragment and its updates feed carry `story-12-updates`,
+which posting, editing, approving or deleting an update retires, and nothing else: no listing
+shows updates. The LIVE label in listings changes only when coverage starts or ends, which is a
+change of the story's listing state (`Article.listing_state`), or comes with time (`due`).
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from taggit.models import Tag, TaggedItem
 
 from newsroom import pagecache
 
-from .models import Article, Author, Byline, Correction, RelatedLink
+from .models import Article, Author, Byline, Correction, LiveUpdate, RelatedLink
 
 # Which stories are live, in what order: the home page, the archive, the latest feeds.
 STORIES = "stories"
@@ -56,6 +62,11 @@ def links(pk: int) -> str:
     return f"story-{pk}-links"
 
 
+def story_updates(pk: int) -> str:
+    """A live story's updates: its page, its updates fragment and its updates feed."""
+    return f"story-{pk}-updates"
+
+
 def headline(title: str) -> str:
     """Related links find our story of the same headline ignoring case."""
     return "headline-" + hashlib.sha256(title.casefold().encode()).hexdigest()[:16]
@@ -78,6 +89,17 @@ def of_story_page(article: Article, related_links: Iterable[RelatedLink]) -> set
     tags.update(topic(t.pk) for t in article.topics)
     tags.add(links(article.pk))
     tags.update(headline(link.title) for link in related_links if not link.url)
+    if article.is_live_coverage:
+        tags |= of_updates(article)
+    return tags
+
+
+def of_updates(article: Article) -> set[str]:
+    """A live story's updates with their authors (its fragment and feed show the story's
+    coverage times and byline too)."""
+    tags = {story(article.pk), story_updates(article.pk)}
+    tags.update(author(a.pk) for a in article.byline)
+    tags.update(author(a.pk) for update in article.live_updates for a in update.credits)
     return tags
 
 
@@ -131,6 +153,10 @@ def note_tags(article_id: int) -> set[str]:
     return {story(article_id), SITEMAPS}
 
 
+def update_tags(article_id: int) -> set[str]:
+    return {story_updates(article_id)}
+
+
 def topic_tags(pk: int) -> set[str]:
     return {topic(pk), topic_stories(pk), TOPICS, SITEMAPS}
 
@@ -145,8 +171,15 @@ _ROW_FIELDS = {
     Author: ("pk",),
     RelatedLink: ("article_id",),
     Correction: ("article_id",),
+    LiveUpdate: ("article_id",),
 }
-_ROW_TAGS = {Byline: byline_tags, Author: author_tags, RelatedLink: links, Correction: note_tags}
+_ROW_TAGS = {
+    Byline: byline_tags,
+    Author: author_tags,
+    RelatedLink: links,
+    Correction: note_tags,
+    LiveUpdate: update_tags,
+}
 
 
 def rows_tags(sender, *, queryset=None, objects=None, **kwargs) -> set[str]:
@@ -175,25 +208,34 @@ def rows_tags(sender, *, queryset=None, objects=None, **kwargs) -> set[str]:
 
 def next_change(now: datetime) -> datetime | None:
     """The next moment a reader could see something new without anyone saving anything: a
-    scheduled story's publication time, or a correction note dated in the future. One indexed
-    query (news_article status+published_at, news_correction noted_at)."""
-    stories = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
+    scheduled story's publication time, a correction note dated in the future, or live
+    coverage starting or ending. One indexed query (news_article status+published_at,
+    live_from and live_until, news_correction noted_at)."""
+    published = Article.objects.filter(status=Article.Status.PUBLISHED).order_by()
+    stories = published.filter(published_at__gt=now)
     notes = Correction.objects.filter(noted_at__gt=now)
     soonest = (
-        stories.order_by()
-        .values_list("published_at", flat=True)
-        .union(notes.order_by().values_list("noted_at", flat=True))
+        stories.values_list("published_at", flat=True)
+        .union(
+            notes.order_by().values_list("noted_at", flat=True),
+            published.filter(live_from__gt=now).values_list("live_from", flat=True),
+            published.filter(live_until__gt=now).values_list("live_until", flat=True),
+        )
         .order_by("published_at")[:1]
     )
     return next(iter(soonest), None)
 
 
 def due(since: datetime, until: datetime) -> set[str]:
-    """The tags of stories that went live, and notes that appeared, in (since, until]."""
-    live = Article.objects.filter(
-        status=Article.Status.PUBLISHED, published_at__gt=since, published_at__lte=until
-    ).values_list("pk", "title")
-    rows = list(live)
+    """The tags of stories that went live, notes that appeared, and live coverage that
+    started or ended, in (since, until]."""
+    changed = Article.objects.filter(
+        Q(published_at__gt=since, published_at__lte=until)
+        | Q(live_from__gt=since, live_from__lte=until)
+        | Q(live_until__gt=since, live_until__lte=until),
+        status=Article.Status.PUBLISHED,
+    )
+    rows = list(changed.values_list("pk", "title"))
     tags = _listing_tags(pk for pk, _ in rows) | {headline(t) for _, t in rows}
     notes = Correction.objects.filter(noted_at__gt=since, noted_at__lte=until)
     for article_id in notes.values_list("article_id", flat=True).distinct():
@@ -237,3 +279,9 @@ def topics_of_story_changed(sender, instance, action: str, pk_set=None, **kwargs
     else:
         return
     pagecache.retire(tagging_tags([instance.pk], topic_ids))
+
+
+def update_authors_changed(sender, instance, action: str, **kwargs) -> None:
+    """`update.authors.add/remove/set/clear` (m2m_changed on LiveUpdate.authors)."""
+    if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, LiveUpdate):
+        pagecache.retire(update_tags(instance.article_id))
