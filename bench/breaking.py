@@ -86,11 +86,12 @@ def long_tail(run, *, env: dict[str, str], paths: list[str], paths_file) -> Sect
             # Every page stored by both workers before the quiet phase counts.
             load.run_spread_load(base, paths_file, seconds=max(plan.warmup, 3))
             quiet = [load.run_spread_load(base, paths_file, seconds=phase)]
-            editor = _Editor(run, env={**env, **extra}, slug=edited, seconds=phase + 3)
+            args = {"slug": edited, "seconds": phase + 3, "per_second": SAVES_PER_SECOND}
+            editor = BackgroundJob(run, "edit_story", args, env={**env, **extra})
             editor.start()
             editor.wait_ready()
             editing = load.run_spread_load(base, paths_file, seconds=phase)
-            saves = editor.finish()
+            saves = {"saves": 0, "seconds": 0.0, **editor.finish()}
             quiet.append(load.run_spread_load(base, paths_file, seconds=phase))
         mean_quiet = statistics.mean(q.per_second for q in quiet)
         ratio = editing.per_second / mean_quiet if mean_quiet else 0.0
@@ -134,12 +135,12 @@ def _check(name: str, value: float) -> Check:
     return Check(name=name, value=value, op=">=", target=LONG_TAIL_TARGET, unit="x")
 
 
-class _Editor(threading.Thread):
-    """The edit_story job in a child process, on a thread of this one."""
+class BackgroundJob(threading.Thread):
+    """A job of bench/jobs.py in a child process, on a thread of this one, while readers load."""
 
-    def __init__(self, run, *, env: dict[str, str], slug: str, seconds: float) -> None:
+    def __init__(self, run, name: str, args: dict, *, env: dict[str, str]) -> None:
         super().__init__(daemon=True)
-        self.run_, self.env, self.slug, self.seconds = run, env, slug, seconds
+        self.run_, self.name_, self.args, self.env = run, name, args, env
         self.result: dict | None = None
         self.error: Exception | None = None
         self.ready = threading.Event()
@@ -147,9 +148,8 @@ class _Editor(threading.Thread):
     def run(self) -> None:
         # The child takes about a second to start Django; the readers' phase starts after.
         threading.Timer(1.5, self.ready.set).start()
-        args = {"slug": self.slug, "seconds": self.seconds, "per_second": SAVES_PER_SECOND}
         try:
-            self.result = self.run_.job("edit_story", args, **self.env)
+            self.result = self.run_.job(self.name_, self.args, **self.env)
         except Exception as error:
             self.error = error
 
@@ -160,7 +160,7 @@ class _Editor(threading.Thread):
         self.join()
         if self.error:
             raise self.error
-        return self.result or {"saves": 0, "seconds": 0.0}
+        return self.result or {}
 
 
 def through_varnish(run, *, env: dict[str, str], path: str) -> Section:
