@@ -11,10 +11,8 @@ rate over the mean of the quiet ones.
 
 from __future__ import annotations
 
-import statistics
-
 from . import load
-from .breaking import BackgroundJob
+from .breaking import BackgroundJob, quiet_busy_quiet
 from .results import Check, Section, table
 
 TARGET = 0.8
@@ -37,29 +35,22 @@ def sections(run) -> list[Section]:
     paths_file = run.folder / "live-paths.txt"
     paths_file.write_text(f"{site['page']}\n{site['fragment']}\n", encoding="utf-8")
     env = {**run.env, "DATABASE_URL": database, "NEWSROOM_PAGE_CACHE": "1"}
-    with load.Server(
-        "site, live", "newsroom.wsgi:application", env=env, log=run.folder / "gunicorn.log"
-    ) as server:
+    logs = run.folder / "gunicorn.log"
+    with load.Server("site, live", "newsroom.wsgi:application", env=env, log=logs) as server:
         server.wait_until_serving(site["fragment"])
-        base = server.url("")
-        load.run_spread_load(base, paths_file, seconds=max(plan.warmup, 3))
-        quiet = [load.run_spread_load(base, paths_file, seconds=phase)]
         args = {"slug": site["slug"], "seconds": phase + 3, "every": POST_EVERY_SECONDS}
         desk = BackgroundJob(run, "post_updates", args, env=env)
-        desk.start()
-        desk.wait_ready()
-        posting = load.run_spread_load(base, paths_file, seconds=phase)
-        posted = {"posts": 0, "seconds": 0.0, **desk.finish()}
-        quiet.append(load.run_spread_load(base, paths_file, seconds=phase))
-    mean_quiet = statistics.mean(q.per_second for q in quiet)
-    ratio = posting.per_second / mean_quiet if mean_quiet else 0.0
-    faults = sum(r.non_2xx + r.errors for r in (*quiet, posting))
+        phases = quiet_busy_quiet(
+            server.url(""), paths_file, seconds=phase, warmup=plan.warmup, job=desk
+        )
+    quiet, posting, ratio = phases.quiet, phases.busy, phases.ratio
+    posted = {"posts": 0, "seconds": 0.0, **phases.result}
     row = [
         f"{quiet[0].per_second:,.0f} / {quiet[1].per_second:,.0f}",
         f"{posting.per_second:,.0f}",
         f"{ratio:.2f}x",
         f"{posted['posts']} in {posted['seconds']:.1f} s",
-        str(faults),
+        str(phases.faults),
     ]
     return [
         Section(

@@ -210,3 +210,15 @@ def test_approve_action_on_the_updates_screen(client):
     assert said(response) == ["Approved: 1 update."]
     waiting.refresh_from_db()
     assert waiting.status == LiveUpdate.Status.APPROVED
+
+
+def test_all_updates_of_a_story_lists_that_storys_updates_only(client):
+    desk(client, "Editor")
+    story, other = make_live_story(), make_live_story()
+    make_update(article=story, headline="Ours")
+    make_update(article=other, headline="Theirs")
+    html = client.get(change_url(story)).content.decode()
+    listing = reverse("admin:news_liveupdate_changelist") + f"?article={story.pk}"
+    assert f'href="{listing}"' in html
+    shown = client.get(listing).content.decode()
+    assert "Ours" in shown and "Theirs" not in shown

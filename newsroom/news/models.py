@@ -121,6 +121,19 @@ class ReaderVisibleQuerySet(models.QuerySet):
         return rows
 
 
+def staff_account() -> models.ForeignKey:
+    """Who made a row: set by the write path, not by forms, and kept (empty) when the account
+    is removed."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+
 def _tags_of(model, **rows) -> set[str]:
     return {tag for _, tags in rows_written.send(sender=model, **rows) for tag in tags or ()}
 
@@ -398,22 +411,8 @@ class Article(models.Model):
         "editor has changed it since.",
     )
 
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
-    last_edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    created_by = staff_account()
+    last_edited_by = staff_account()
     version = models.PositiveIntegerField(
         default=0,
         editable=False,
@@ -697,19 +696,25 @@ class RelatedLink(models.Model):
         return self.title
 
 
-class StatusChange(models.Model):
-    """One move of a story through the workflow: who moved it, from where to where, when."""
+class ChangeLog(models.Model):
+    """A line of a log: who made a change, and when, newest first."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=20, choices=Article.Status, blank=True)
-    to_status = models.CharField(max_length=20, choices=Article.Status)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
         ordering = ["-changed_at", "-id"]
+
+
+class StatusChange(ChangeLog):
+    """One move of a story through the workflow: who moved it, from where to where, when."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Article.Status, blank=True)
+    to_status = models.CharField(max_length=20, choices=Article.Status)
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display() or 'new'} \u2192 {self.get_to_status_display()}"
@@ -821,14 +826,7 @@ class LiveUpdate(models.Model):
         default=Status.APPROVED,
         help_text="A writer's update on a published story waits for an editor's approval.",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    created_by = staff_account()
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     deleted_at = models.DateTimeField(
         null=True,
@@ -872,7 +870,7 @@ class LiveUpdate(models.Model):
         return list(self.authors.all()) if authors is None else authors
 
 
-class LiveUpdateChange(models.Model):
+class LiveUpdateChange(ChangeLog):
     """Who posted, edited, approved or deleted a live update, and when."""
 
     class Action(models.TextChoices):
@@ -883,13 +881,6 @@ class LiveUpdateChange(models.Model):
 
     update = models.ForeignKey(LiveUpdate, on_delete=models.CASCADE, related_name="changes")
     action = models.CharField(max_length=20, choices=Action)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    changed_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-changed_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.changed_at:%Y-%m-%d %H:%M}"

@@ -53,16 +53,22 @@ def _json_rows(queryset, group: str, **fields) -> Subquery:
     return Subquery(rows, output_field=TextField())
 
 
-def _queryset():
-    bylines = _json_rows(
-        Byline.objects.all(),
-        "article",
+def _author_rows(queryset, group: str, **fields) -> Subquery:
+    """Rows naming an author (a byline, an update's author), each with the author's name and
+    page address."""
+    return _json_rows(
+        queryset,
+        group,
         id=F("id"),
-        position=F("position"),
         author=F("author_id"),
         name=F("author__name"),
         slug=F("author__slug"),
+        **fields,
     )
+
+
+def _queryset():
+    bylines = _author_rows(Byline.objects.all(), "article", position=F("position"))
     topics = _json_rows(
         TaggedItem.objects.filter(content_type__app_label="news", content_type__model="article"),
         "object_id",
@@ -78,14 +84,7 @@ def _queryset():
         text=F("text"),
         noted_at=F("noted_at"),
     )
-    update_authors = _json_rows(
-        LiveUpdate.authors.through.objects.all(),
-        "liveupdate",
-        id=F("id"),
-        author=F("author_id"),
-        name=F("author__name"),
-        slug=F("author__slug"),
-    )
+    update_authors = _author_rows(LiveUpdate.authors.through.objects.all(), "liveupdate")
     updates = _json_rows(
         LiveUpdate.objects.for_readers(),
         "article",
@@ -212,12 +211,8 @@ def _updates(article: Article, data: str | None) -> list[LiveUpdate]:
             pinned=bool(u["pinned"]),
             status=LiveUpdate.Status.APPROVED,
         )
-        # Nested JSON arrives as text on SQLite (a subquery's result loses its JSON type).
-        authors = u["authors"]
-        authors = json.loads(authors) if isinstance(authors, str) else authors or []
         update.page_authors = [
-            Author(id=a["author"], name=a["name"], slug=a["slug"])
-            for a in sorted(authors, key=lambda a: a["id"])
+            _author(a) for a in sorted(_rows(u["authors"]), key=lambda a: a["id"])
         ]
         updates.append(update)
     updates.sort(key=lambda update: (update.shown_at, update.id), reverse=True)
@@ -229,13 +224,21 @@ def _bylines(article: Article, data: str | None) -> list[Byline]:
     for b in sorted(_rows(data), key=lambda b: (b["position"], b["id"])):
         byline = Byline(id=b["id"], article_id=article.pk, author_id=b["author"])
         byline.position = b["position"]
-        byline.author = Author(id=b["author"], name=b["name"], slug=b["slug"])
+        byline.author = _author(b)
         bylines.append(byline)
     return bylines
 
 
-def _rows(data: str | None) -> list[dict]:
-    return json.loads(data) if data else []
+def _author(row: dict) -> Author:
+    return Author(id=row["author"], name=row["name"], slug=row["slug"])
+
+
+def _rows(data: str | list | None) -> list[dict]:
+    """A JSON array as text, or already read: nested arrays arrive as text on SQLite (a
+    subquery's result loses its JSON type) and as JSON on PostgreSQL."""
+    if isinstance(data, str):
+        return json.loads(data)
+    return data or []
 
 
 def _moment(text: str) -> datetime:

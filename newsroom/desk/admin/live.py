@@ -238,35 +238,37 @@ class LiveUpdateAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve: readers see them")
     def approve(self, request, queryset):
-        approved, refused = 0, []
-        for update in queryset.filter(status=LiveUpdate.Status.PENDING):
-            try:
-                writing.approve_update(update, user=request.user)
-                approved += 1
-            except workflow.WorkflowError as exc:
-                refused.append(f"\u201c{update}\u201d: {exc}")
-        if approved:
-            self.message_user(request, f"Approved: {approved} update{'s' if approved > 1 else ''}.")
-        for line in refused:
-            self.message_user(request, f"Not approved: {line}", messages.ERROR)
-        if not approved and not refused:
+        waiting = queryset.filter(status=LiveUpdate.Status.PENDING)
+        if not self._each(request, waiting, writing.approve_update, "approved"):
             self.message_user(
                 request, "Nothing to do: none of them was waiting for an editor.", messages.WARNING
             )
 
     @admin.action(description="Delete selected updates (readers stop seeing them)")
     def delete_selected_updates(self, request, queryset):
-        deleted, refused = 0, []
-        for update in queryset.filter(deleted_at__isnull=True):
+        shown = queryset.filter(deleted_at__isnull=True)
+        if not self._each(request, shown, writing.delete_update, "deleted"):
+            self.message_user(
+                request, "Nothing to do: they were deleted already.", messages.WARNING
+            )
+
+    def _each(self, request, updates, write, verb: str) -> int:
+        """`write` each update as this user; say how many, and each refusal with its reason.
+        How many were tried."""
+        done, refused = 0, []
+        for update in updates:
             try:
-                writing.delete_update(update, user=request.user)
-                deleted += 1
+                write(update, user=request.user)
+                done += 1
             except workflow.WorkflowError as exc:
                 refused.append(f"\u201c{update}\u201d: {exc}")
-        if deleted:
-            self.message_user(request, f"Deleted: {deleted} update{'s' if deleted > 1 else ''}.")
+        if done:
+            self.message_user(
+                request, f"{verb.capitalize()}: {done} update{'s' if done > 1 else ''}."
+            )
         for line in refused:
-            self.message_user(request, f"Not deleted: {line}", messages.ERROR)
+            self.message_user(request, f"Not {verb}: {line}", messages.ERROR)
+        return done + len(refused)
 
     def approve_view(self, request, pk):
         """The "Approve" button beside a waiting update on its story's page."""
