@@ -222,3 +222,16 @@ def test_all_updates_of_a_story_lists_that_storys_updates_only(client):
     assert f'href="{listing}"' in html
     shown = client.get(listing).content.decode()
     assert "Ours" in shown and "Theirs" not in shown
+
+
+def test_posting_costs_a_dozen_queries_however_long_the_coverage(
+    client, django_assert_max_num_queries
+):
+    desk(client, "Editor")
+    story = make_live_story()
+    for _ in range(60):
+        make_update(article=story)
+    # Session, user, permissions, the story, then one INSERT for the update and one for its log.
+    with django_assert_max_num_queries(12):
+        response = client.post(post_url(story), {"update-body": "Quick."})
+    assert response.status_code == 302

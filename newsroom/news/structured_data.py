@@ -4,7 +4,7 @@ for live coverage `LiveBlogPosting`.
 Correction notes become `correction` entries (CorrectionComment); correction and update notes
 both move `dateModified`, which is otherwise the publication time: a silent typo fix does not
 count as an update. Live coverage (a kind of BlogPosting, as Google's live-blog guidelines
-describe it) adds `coverageStartTime`, `coverageEndTime` once it has ended, and every update
+describe it) adds `coverageStartTime`, `coverageEndTime` once an end is set, and every update
 readers see as a `liveBlogUpdate` BlogPosting with its own headline, time, author, address and
 plain-text body; its latest update moves `dateModified`. `datePublished` stays the story's first
 publication time.
@@ -37,7 +37,7 @@ def live_blog_posting(article: Article, *, absolute) -> dict:
     data = news_article(article, absolute=absolute)
     data["@type"] = "LiveBlogPosting"
     data["coverageStartTime"] = _moment(article.live_from)
-    if article.live_coverage_ended:
+    if article.live_until:
         data["coverageEndTime"] = _moment(article.live_until)
     page = article.canonical(absolute)
     data["liveBlogUpdate"] = [
