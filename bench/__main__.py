@@ -1,4 +1,5 @@
-"""`make bench` / `python -m bench`: readers, import, size and memory, with PASS or MISS each.
+"""`make bench` / `python -m bench`: readers, breaking news, live coverage, import, size and
+memory, with PASS or MISS each.
 
 Run from the project folder; a whole run takes five to seven minutes on two cores, `--quick` a
 minute or so (a smoke run: its numbers are not the issue's). Results go to stdout as they come
@@ -14,10 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import breaking, chart, load, scenarios
+from . import breaking, chart, live, load, scenarios
 from .results import load_average, machine, report
 
-PARTS = ("readers", "breaking", "import", "size")
+PARTS = ("readers", "breaking", "live", "import", "size")
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "results.md"
 
 
@@ -80,6 +81,9 @@ def main(argv: list[str]) -> int:
                 sections += breaking.sections(run)
                 for section in sections[-2:]:
                     scenarios.say("\n" + section.markdown() + "\n")
+            if "live" in args.parts:
+                sections += live.sections(run)
+                scenarios.say("\n" + sections[-1].markdown() + "\n")
             if "import" in args.parts:
                 for measure in (scenarios.imports, scenarios.editor_wait):
                     sections.append(measure(run))

@@ -14,6 +14,7 @@ import os
 import statistics
 import threading
 import urllib.request
+from dataclasses import dataclass
 
 from . import load
 from .results import Check, Section, table
@@ -82,19 +83,13 @@ def long_tail(run, *, env: dict[str, str], paths: list[str], paths_file) -> Sect
         app = "newsroom.wsgi:application"
         with load.Server(f"site, {name}", app, env={**env, **extra}, log=logs) as server:
             server.wait_until_serving(paths[0])
-            base = server.url("")
-            # Every page stored by both workers before the quiet phase counts.
-            load.run_spread_load(base, paths_file, seconds=max(plan.warmup, 3))
-            quiet = [load.run_spread_load(base, paths_file, seconds=phase)]
-            editor = _Editor(run, env={**env, **extra}, slug=edited, seconds=phase + 3)
-            editor.start()
-            editor.wait_ready()
-            editing = load.run_spread_load(base, paths_file, seconds=phase)
-            saves = editor.finish()
-            quiet.append(load.run_spread_load(base, paths_file, seconds=phase))
-        mean_quiet = statistics.mean(q.per_second for q in quiet)
-        ratio = editing.per_second / mean_quiet if mean_quiet else 0.0
-        faults = sum(r.non_2xx + r.errors for r in (*quiet, editing))
+            args = {"slug": edited, "seconds": phase + 3, "per_second": SAVES_PER_SECOND}
+            editor = BackgroundJob(run, "edit_story", args, env={**env, **extra})
+            phases = quiet_busy_quiet(
+                server.url(""), paths_file, seconds=phase, warmup=plan.warmup, job=editor
+            )
+        quiet, editing, ratio, faults = phases.quiet, phases.busy, phases.ratio, phases.faults
+        saves = {"saves": 0, "seconds": 0.0, **phases.result}
         rows.append(
             [
                 name,
@@ -134,12 +129,47 @@ def _check(name: str, value: float) -> Check:
     return Check(name=name, value=value, op=">=", target=LONG_TAIL_TARGET, unit="x")
 
 
-class _Editor(threading.Thread):
-    """The edit_story job in a child process, on a thread of this one."""
+@dataclass(frozen=True, kw_only=True)
+class Phases:
+    """Readers' rates while nobody writes (before and after) and while a job writes."""
 
-    def __init__(self, run, *, env: dict[str, str], slug: str, seconds: float) -> None:
+    quiet: list[load.Load]
+    busy: load.Load
+    result: dict
+
+    @property
+    def ratio(self) -> float:
+        """The busy rate over the mean of the quiet ones."""
+        mean_quiet = statistics.mean(q.per_second for q in self.quiet)
+        return self.busy.per_second / mean_quiet if mean_quiet else 0.0
+
+    @property
+    def faults(self) -> int:
+        return sum(r.non_2xx + r.errors for r in (*self.quiet, self.busy))
+
+
+def quiet_busy_quiet(
+    base: str, paths_file, *, seconds: float, warmup: float, job: BackgroundJob
+) -> Phases:
+    """Readers spread over `paths_file` for `seconds` while nobody writes, as long again while
+    `job` writes, and as long quiet again (after a warm-up that stores every page in both
+    workers)."""
+    load.run_spread_load(base, paths_file, seconds=max(warmup, 3))
+    quiet = [load.run_spread_load(base, paths_file, seconds=seconds)]
+    job.start()
+    job.wait_ready()
+    busy = load.run_spread_load(base, paths_file, seconds=seconds)
+    result = job.finish()
+    quiet.append(load.run_spread_load(base, paths_file, seconds=seconds))
+    return Phases(quiet=quiet, busy=busy, result=result)
+
+
+class BackgroundJob(threading.Thread):
+    """A job of bench/jobs.py in a child process, on a thread of this one, while readers load."""
+
+    def __init__(self, run, name: str, args: dict, *, env: dict[str, str]) -> None:
         super().__init__(daemon=True)
-        self.run_, self.env, self.slug, self.seconds = run, env, slug, seconds
+        self.run_, self.name_, self.args, self.env = run, name, args, env
         self.result: dict | None = None
         self.error: Exception | None = None
         self.ready = threading.Event()
@@ -147,9 +177,8 @@ class _Editor(threading.Thread):
     def run(self) -> None:
         # The child takes about a second to start Django; the readers' phase starts after.
         threading.Timer(1.5, self.ready.set).start()
-        args = {"slug": self.slug, "seconds": self.seconds, "per_second": SAVES_PER_SECOND}
         try:
-            self.result = self.run_.job("edit_story", args, **self.env)
+            self.result = self.run_.job(self.name_, self.args, **self.env)
         except Exception as error:
             self.error = error
 
@@ -160,7 +189,7 @@ class _Editor(threading.Thread):
         self.join()
         if self.error:
             raise self.error
-        return self.result or {"saves": 0, "seconds": 0.0}
+        return self.result or {}
 
 
 def through_varnish(run, *, env: dict[str, str], path: str) -> Section:

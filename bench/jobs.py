@@ -298,7 +298,57 @@ def edit_story(args: dict) -> dict:
     return {"saves": saves, "seconds": elapsed}
 
 
+def live_site(args: dict) -> dict:
+    """A live story with `updates` updates beside the seed story, posted as an editor would."""
+    from datetime import timedelta
+
+    from django.contrib.auth.models import Group, User
+    from django.utils import timezone
+
+    from newsroom.ingest.importing import import_paths
+    from newsroom.news import writing
+    from newsroom.news.models import Article
+
+    import_paths([SEED_DIR], publish=True)
+    editor = User.objects.create_user("bench-editor", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editor"))
+    story = Article.objects.get()
+    started = timezone.now() - timedelta(hours=2)
+    writing.cover(story, user=editor, live_from=started, live_until=None, summary="Live")
+    for n in range(args["updates"]):
+        writing.post_update(
+            story,
+            user=editor,
+            headline=f"Update {n}" if n % 3 == 0 else "",
+            body=f"<p>What happened at step {n}, in a sentence or two.</p>",
+            key_event=n % 10 == 0,
+            shown_at=started + timedelta(minutes=n),
+        )
+    page = story.get_absolute_url()
+    return {"slug": story.slug, "page": page, "fragment": f"{page}updates/"}
+
+
+def post_updates(args: dict) -> dict:
+    """A live desk at work: an update posted through news.writing every `every` seconds for
+    `seconds`, the first at once."""
+    from django.contrib.auth.models import User
+
+    from newsroom.news import writing
+    from newsroom.news.models import Article
+
+    story = Article.objects.get(slug=args["slug"])
+    editor = User.objects.get(username="bench-editor")
+    start, posts = time.monotonic(), 0
+    while (elapsed := time.monotonic() - start) < args["seconds"]:
+        writing.post_update(story, user=editor, body=f"<p>Breaking, number {posts + 1}.</p>")
+        posts += 1
+        time.sleep(max(0.0, posts * args["every"] - (time.monotonic() - start)))
+    return {"posts": posts, "seconds": elapsed}
+
+
 JOBS = {
+    "live_site": live_site,
+    "post_updates": post_updates,
     "story_paths": story_paths,
     "edit_story": edit_story,
     "collectstatic": collectstatic,

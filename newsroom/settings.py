@@ -208,6 +208,9 @@ NEWSROOM_REPLICA_LAG_SECONDS = env_int("NEWSROOM_REPLICA_LAG_SECONDS", default=5
 # Shared caches in front (Varnish, a CDN): how long they may keep a page (never past the next
 # scheduled story), the headers that carry its tags, and the caches purged by tag on a change.
 NEWSROOM_SHARED_CACHE_SECONDS = env_int("NEWSROOM_SHARED_CACHE_SECONDS", default=600)
+# How often a live story's page asks for new updates (static/news/live.js); each poll is a
+# cached page, so it is cheap, but a thousand readers every 20 s is still 50 requests a second.
+NEWSROOM_LIVE_POLL_SECONDS = env_positive_int("NEWSROOM_LIVE_POLL_SECONDS", default=20)
 NEWSROOM_CACHE_TAG_HEADERS = env_list(
     "NEWSROOM_CACHE_TAG_HEADERS", default="xkey,Surrogate-Key,Cache-Tag"
 )

@@ -9,7 +9,7 @@ from itertools import count
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from newsroom.news.models import Article, Author, Byline, RelatedLink
+from newsroom.news.models import Article, Author, Byline, LiveUpdate, RelatedLink
 
 _serial = count(1)
 
@@ -33,6 +33,8 @@ def make_article(
     related: Sequence[tuple[str, str]] = (),
     created_by: User | None = None,
     breaking_until: datetime | None = None,
+    live_from: datetime | None = None,
+    live_until: datetime | None = None,
 ) -> Article:
     n = next(_serial)
     if published_at is None and status == Article.Status.PUBLISHED:
@@ -46,6 +48,8 @@ def make_article(
         published_at=published_at,
         created_by=created_by,
         breaking_until=breaking_until,
+        live_from=live_from,
+        live_until=live_until,
     )
     for position, author in enumerate(authors):
         Byline.objects.create(article=article, author=author, position=position)
@@ -72,6 +76,38 @@ def make_related_link(
         after_paragraph=after_paragraph,
         position=position,
     )
+
+
+def make_live_story(**kwargs) -> Article:
+    """A published story whose live coverage started an hour ago and goes on."""
+    return make_article(live_from=timezone.now() - timedelta(hours=1), **kwargs)
+
+
+def make_update(
+    *,
+    article: Article,
+    body: str = "<p>Something happened.</p>",
+    headline: str = "",
+    key_event: bool = False,
+    pinned: bool = False,
+    status: str = LiveUpdate.Status.APPROVED,
+    shown_at: datetime | None = None,
+    authors: Sequence[Author] = (),
+    created_by: User | None = None,
+) -> LiveUpdate:
+    update = LiveUpdate.objects.create(
+        article=article,
+        body=body,
+        headline=headline,
+        key_event=key_event,
+        pinned=pinned,
+        status=status,
+        shown_at=shown_at or timezone.now(),
+        created_by=created_by,
+    )
+    if authors:
+        update.authors.set(authors)
+    return update
 
 
 def make_user(*, username: str | None = None, role: str = "Writer", password: str = "") -> User:

@@ -6,7 +6,7 @@ other tests use the pages as a keyboard user does, at 320 CSS px, at 200 % zoom 
 motion. The site is a gunicorn server prepared by manage.py commands: the seed story tagged
 Defence, plus a story with a lead image, two authors, a correction and a related link, flagged
 as breaking news (so every page shows that banner too), made in `manage.py shell` with the test
-factories. tests/browser.py says when these tests skip or fail.
+factories, and a live story with 50 updates. tests/browser.py says when these tests skip or fail.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ PAGES = {
     "search": "/search/?q=drones",
     "archive": "/archive/",
     "cookie-settings": "/consent/",
+    "live": "/news/count-night/",
     "not-found": "/news/no-such-story/",
 }
 STATUS = {name: 404 if name == "not-found" else 200 for name in PAGES}
@@ -78,6 +79,29 @@ story.save()
 Correction.objects.create(article=story, text="An earlier version gave the wrong day.")
 """
 
+# Live coverage with 50 updates: headlines on some, key events, one pinned, authors on some.
+MAKE_LIVE_STORY = """
+from datetime import timedelta
+
+from django.utils import timezone
+
+from tests.factories import make_author, make_live_story, make_update
+
+ann = make_author(name="Ann Lee", slug="ann-lee-live")
+story = make_live_story(title="Count night", slug="count-night", authors=[ann], tags=["Defence"])
+now = timezone.now()
+for n in range(50):
+    make_update(
+        article=story,
+        headline=f"Seat {n} declared" if n % 3 == 0 else "",
+        body=f"<p>Update {n}: counting (<a href='https://example.org/{n}'>a link</a>).</p>",
+        key_event=n % 10 == 0,
+        pinned=n == 25,
+        shown_at=now - timedelta(minutes=50 - n),
+        authors=[ann] if n % 2 else [],
+    )
+"""
+
 NARROW = {"viewport": {"width": 320, "height": 640}}
 # A 1280 px window at 200 % zoom lays the page out in 640 CSS px, as this does.
 ZOOMED = {"viewport": {"width": 640, "height": 360}, "device_scale_factor": 2}
@@ -88,7 +112,8 @@ DESKTOP = {"viewport": {"width": 1280, "height": 720}}
 def site(tmp_path_factory) -> Iterator[str]:
     seeds = ("import_seeds", "--publish", "--tag", "Defence", "-v0")
     image_story = ("shell", "-c", MAKE_IMAGE_STORY)
-    with running_site(tmp_path_factory.mktemp("site"), seeds, image_story) as base:
+    live_story = ("shell", "-c", MAKE_LIVE_STORY)
+    with running_site(tmp_path_factory.mktemp("site"), seeds, image_story, live_story) as base:
         yield base
 
 

@@ -226,3 +226,26 @@ def _spread_tools_missing() -> str | None:
     if load.load_tool() != "wrk":
         return "wrk is not installed"
     return load.nginx_missing()
+
+
+def test_the_live_site_job_makes_the_seed_story_live_coverage_with_its_updates(db):
+    from bench.jobs import live_site
+    from newsroom.news.models import LiveUpdate
+
+    site = live_site({"updates": 12})
+
+    story = Article.objects.get(slug=site["slug"])
+    assert story.live_coverage_on and story.is_live
+    assert LiveUpdate.objects.for_readers().filter(article=story).count() == 12
+    assert site["fragment"] == f"/news/{story.slug}/updates/"
+
+
+def test_the_live_desk_job_posts_updates_as_often_as_asked(db):
+    from bench.jobs import live_site, post_updates
+    from newsroom.news.models import LiveUpdate
+
+    site = live_site({"updates": 0})
+    done = post_updates({"slug": site["slug"], "seconds": 1.0, "every": 0.4})
+
+    assert 2 <= done["posts"] <= 4
+    assert LiveUpdate.objects.for_readers().count() == done["posts"]

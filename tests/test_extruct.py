@@ -16,7 +16,7 @@ from django.utils import timezone
 from PIL import Image
 
 from newsroom.news.models import Correction
-from tests.factories import make_article, make_author
+from tests.factories import make_article, make_author, make_live_story, make_update
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +29,8 @@ def png(*, width: int, height: int) -> SimpleUploadedFile:
     return SimpleUploadedFile("lead.png", buffer.getvalue(), content_type="image/png")
 
 
-def news_articles(client, url: str) -> list[dict]:
-    """Every item of type NewsArticle that extruct finds on the page, in any syntax."""
+def news_articles(client, url: str, *, kind: str = "NewsArticle") -> list[dict]:
+    """Every item of type `kind` that extruct finds on the page, in any syntax."""
     html = client.get(url).content.decode()
     data = extruct.extract(html, base_url=BASE + url, uniform=True)
     found = []
@@ -38,7 +38,7 @@ def news_articles(client, url: str) -> list[dict]:
         for item in items:
             types = item.get("@type", [])
             types = types if isinstance(types, list) else [types]
-            if any(str(t).rsplit("/", 1)[-1] == "NewsArticle" for t in types):
+            if any(str(t).rsplit("/", 1)[-1] == kind for t in types):
                 found.append(item)
     return found
 
@@ -103,3 +103,36 @@ def test_listing_pages_carry_no_news_article(client):
 
     for url in ("/", "/tags/defence/", author.get_absolute_url(), "/archive/"):
         assert news_articles(client, url) == []
+
+
+def test_live_story_has_one_live_blog_posting_with_every_update(client):
+    ann = make_author(name="Ann Lee", slug="ann-lee")
+    story = make_live_story(authors=[ann], tags=["Election"])
+    now = timezone.now()
+    updates = [
+        make_update(
+            article=story,
+            headline="Polls close" if n % 3 == 0 else "",
+            body=f"<p>Count number {n}.</p>",
+            key_event=n % 4 == 0,
+            pinned=n == 7,
+            shown_at=now - timedelta(minutes=n),
+            authors=[make_author(name=f"Reporter {n}")] if n % 2 else [],
+        )
+        for n in range(12)
+    ]
+
+    [live] = news_articles(client, story.get_absolute_url(), kind="LiveBlogPosting")
+
+    assert news_articles(client, story.get_absolute_url()) == []
+    assert has_time_zone(live["coverageStartTime"])
+    entries = live["liveBlogUpdate"]
+    assert sorted(e["url"] for e in entries) == sorted(
+        f"{BASE}{story.get_absolute_url()}#update-{u.pk}" for u in updates
+    )
+    for entry in entries:
+        assert entry["@type"] == "BlogPosting"
+        assert entry.get("headline") or entry.get("articleBody")
+        assert has_time_zone(entry["datePublished"])
+        assert entry["author"] and all(a["name"] for a in entry["author"])
+    assert live["dateModified"] == max(e["datePublished"] for e in entries)

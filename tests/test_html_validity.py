@@ -19,7 +19,7 @@ from PIL import Image
 
 from newsroom.news.models import Correction
 from tests.browser import skip_unless_available
-from tests.factories import make_article, make_author
+from tests.factories import make_article, make_author, make_live_story, make_update
 
 VNU = (
     Path(__file__).resolve().parent.parent
@@ -77,13 +77,17 @@ def png(*, width: int, height: int) -> SimpleUploadedFile:
     return SimpleUploadedFile("lead.png", buffer.getvalue(), content_type="image/png")
 
 
-def reader_pages(client, *, article, image_story, author) -> dict[str, str]:
+def reader_pages(
+    client, *, article, image_story, author, live_story, ended_story
+) -> dict[str, str]:
     """Every kind of page a reader meets, by name; each must answer as a reader would expect."""
     month = timezone.localtime(article.published_at)
     urls = {
         "home": ("/", 200),
         "article": (article.get_absolute_url(), 200),
         "image-story": (image_story.get_absolute_url(), 200),
+        "live-story": (live_story.get_absolute_url(), 200),
+        "ended-live-story": (ended_story.get_absolute_url(), 200),
         "author": (author.get_absolute_url(), 200),
         "tag": ("/tags/defence/", 200),
         "topics": ("/tags/", 200),
@@ -117,7 +121,25 @@ def pages_of(seed_article) -> dict:
     image_story.breaking_until = timezone.now() + timedelta(hours=2)
     image_story.save()
     Correction.objects.create(article=image_story, text="An earlier version gave the wrong day.")
-    return {"article": seed_article, "image_story": image_story, "author": author}
+    live_story = make_live_story(title="Count night", authors=[author], tags=["Defence"])
+    for n in range(6):
+        make_update(
+            article=live_story,
+            headline=f"Seat {n} declared" if n % 2 else "",
+            body="<p>The count goes on.</p><ul><li>Turnout: high</li></ul>",
+            key_event=n % 3 == 0,
+            pinned=n == 4,
+            authors=[author] if n % 2 else [],
+        )
+    ended_story = make_live_story(live_until=timezone.now(), authors=[author])
+    make_update(article=ended_story, headline="Last word")
+    return {
+        "article": seed_article,
+        "image_story": image_story,
+        "author": author,
+        "live_story": live_story,
+        "ended_story": ended_story,
+    }
 
 
 @pytest.mark.django_db
@@ -130,6 +152,7 @@ def test_public_pages_are_valid_html_with_the_cookie_banner_open_and_closed(
     assert '<figure class="story__figure">' in banner_open["image-story"]
     # The seed story shows its two "Also read" links between its paragraphs.
     assert banner_open["article"].count('<aside class="also-read"') == 2
+    assert 'class="live-badge"' in banner_open["live-story"]
 
     # Rejecting through the banner's own form is how a reader closes it.
     client.post("/consent/decide/", {"action": "reject_all", "next": "/"})

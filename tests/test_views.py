@@ -23,7 +23,7 @@ from newsroom.desk import preview
 from newsroom.news import views
 from newsroom.news.models import Article, Correction
 from newsroom.search import views as search_views
-from tests.factories import make_article, make_author, make_related_link
+from tests.factories import make_article, make_author, make_related_link, make_update
 
 pytestmark = pytest.mark.django_db
 
@@ -679,6 +679,10 @@ def french_pages(client, monkeypatch, settings) -> dict[str, str]:
     words = {"standfirst": "Drones, Ankara.", "body": "<p>Drones.</p>", "tags": ["Drones"]}
     for n in range(1, 4):
         make_article(title=f"Drones {n}", authors=[lee], published_at=first - timedelta(n), **words)
+    # Live coverage, going on and ended: its label, key events, updates and end in French too.
+    ended = Article.objects.get(title="Drones 1")
+    ended.live_from, ended.live_until = ended.published_at, first - timedelta(hours=1)
+    ended.save()
     story = make_article(
         title="Drones à Ankara",
         authors=[lee, make_author(name="Kenji Sato"), make_author(name="Ayşe Demir")],
@@ -686,9 +690,12 @@ def french_pages(client, monkeypatch, settings) -> dict[str, str]:
         published_at=first,
         # Breaking news, so every page with a request shows the banner.
         breaking_until=timezone.now() + timedelta(hours=2),
+        live_from=first,
         **words,
     )
     make_related_link(article=story, title="Drones 2", after_paragraph=1)
+    make_update(article=story, headline="Ankara", key_event=True, shown_at=first)
+    make_update(article=story, pinned=True, body="<p>Ankara.</p>", shown_at=first)
     Correction.objects.create(article=story, text="Ankara.", kind=Correction.Kind.UPDATE)
     Correction.objects.create(article=story, text="Ankara.", kind=Correction.Kind.CORRECTION)
     scheduled = make_article(title="Drones", published_at=timezone.now() + timedelta(1), **words)
@@ -697,6 +704,8 @@ def french_pages(client, monkeypatch, settings) -> dict[str, str]:
         "home": ("/", 200),
         "home-page-2": ("/?page=2", 200),
         "story": (story.get_absolute_url(), 200),
+        "story-updates": (story.get_absolute_url() + "updates/", 200),
+        "story-ended": (ended.get_absolute_url(), 200),
         "preview-scheduled": (preview.preview_url(scheduled), 200),
         "preview-draft": (preview.preview_url(draft), 200),
         "topics": ("/tags/", 200),
@@ -749,7 +758,13 @@ def test_french_pages_keep_no_english_chrome(french_pages, settings):
 
 # A few phrases each page must say in French (the test above checks for what it must not say).
 FRENCH = {
-    "home": ["Dernières nouvelles", "Autres articles", "Page 1 sur 2", "Articles plus anciens"],
+    "home": [
+        "Dernières nouvelles",
+        "En direct Drones à Ankara",
+        "Autres articles",
+        "Page 1 sur 2",
+        "Articles plus anciens",
+    ],
     "home-page-2": ["Dernières nouvelles, page 2", "Articles plus récents"],
     "story": [
         "Par Ann Lee, Kenji Sato et Ayşe Demir",
@@ -759,7 +774,16 @@ FRENCH = {
         "Mise à jour",
         "À lire aussi",
         "Drones. À lire aussi : Drones 2",
+        "En direct",
+        "Le direct",
+        "En direct depuis le 1er décembre 2025 à 09:30 UTC, les plus récentes en premier.",
+        "Moments clés",
+        "Moment clé",
+        "Épinglé",
+        "Lien vers cette mise à jour :",
     ],
+    "story-updates": ["Lien vers cette mise à jour :", "Moment clé"],
+    "story-ended": ["Le direct s\u2019est terminé le 1er décembre 2025 à 08:30 UTC."],
     "preview-scheduled": ["Aperçu.", "Cet article sera en ligne le"],
     "preview-draft": ["Les lecteurs ne peuvent pas encore voir cet article (brouillon)."],
     "topics": ["Thèmes", "(4 articles)"],
@@ -788,8 +812,9 @@ FRENCH = {
 
 
 def test_french_pages_show_the_breaking_news_banner_in_french(french_pages):
-    # The server-error and expired-form pages are rendered without a request, so no banner.
-    without = {"server-error", "form-expired"}
+    # The server-error and expired-form pages are rendered without a request, so no banner;
+    # the live updates fragment is part of a page, not a page.
+    without = {"server-error", "form-expired", "story-updates"}
     shown = {
         name
         for name, html in french_pages.items()

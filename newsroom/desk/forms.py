@@ -1,5 +1,5 @@
-"""The editors' forms: the story change form with its optimistic lock, lead image and topics, and
-the inline and action forms.
+"""The editors' forms: the story change form with its optimistic lock, lead image and topics, the
+inline and action forms, and the live-update forms (the quick post, and the full edit).
 """
 
 import re
@@ -14,15 +14,15 @@ from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, linebreaks
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 from PIL import Image
 
 from newsroom.desk import diffs
-from newsroom.markup.sanitize import clean_html
+from newsroom.markup.sanitize import clean_html, html_to_text
 from newsroom.news import breaking, inline, revisions, workflow
-from newsroom.news.models import TAG_MAX_CHARS, Article, Author, Revision
+from newsroom.news.models import TAG_MAX_CHARS, Article, Author, LiveUpdate, Revision
 
 # The editor offers exactly what markup/sanitize.py keeps, so nothing an editor makes is lost
 # on save. The sanitiser still cleans whatever arrives: the editor is a convenience, not a
@@ -262,6 +262,7 @@ class ArticleAdminForm(forms.ModelForm):
             cleaned["published_at"] = timezone.now()
         if "breaking" in self.fields and "breaking_until" in self.fields:
             self._clean_breaking(cleaned, status)
+        check_coverage(self, cleaned)
         if (
             cleaned.get("lead_image")
             and not cleaned.get("lead_image_alt", "").strip()
@@ -368,6 +369,19 @@ class ArticleAdminForm(forms.ModelForm):
                 for change in self.conflict.changes
             ]
         raise ValidationError(messages)
+
+
+def check_coverage(form: forms.Form, cleaned: dict) -> None:
+    """Live coverage ends after it starts, and can't end before it has started."""
+    start, end = cleaned.get("live_from"), cleaned.get("live_until")
+    if end and not start and "live_from" in form.fields:
+        form.add_error(
+            "live_until",
+            "Set when the live coverage started too (\u201clive coverage from\u201d), or "
+            "leave this empty.",
+        )
+    elif start and end and end < start:
+        form.add_error("live_until", "Live coverage can't end before it starts.")
 
 
 def topic_box(*, label: str, placeholder: str) -> forms.CharField:
@@ -483,3 +497,76 @@ class TagActionForm(ActionForm):
     """The topic list's action bar, plus the topic that "Merge" keeps."""
 
     target = topic_box(label="Into:", placeholder="for \u201cMerge\u201d: the topic to keep")
+
+
+UPDATE_BODY_MAX_CHARS = 20_000
+_HAS_TAG = re.compile(r"<[a-zA-Z/!]")
+
+
+def update_body(text: str) -> str:
+    """An update's body as clean HTML: typed as plain text (a blank line starts a paragraph, a
+    line break stays one) or as HTML, which is kept as a story's body is."""
+    text = text.strip()
+    markup = text if _HAS_TAG.search(text) else linebreaks(text, autoescape=True)
+    body = clean_html(markup)
+    if not html_to_text(body).strip():
+        raise ValidationError("Write the update first: it has no text.")
+    return body
+
+
+def check_update_time(moment):
+    if moment and moment > timezone.now() + timedelta(minutes=1):
+        raise ValidationError("An update's time can't be in the future.")
+    return moment
+
+
+class LiveUpdatePostForm(forms.Form):
+    """The quick "Post an update" form at the top of a live story's change page."""
+
+    headline = forms.CharField(
+        max_length=LiveUpdate._meta.get_field("headline").max_length,
+        required=False,
+        help_text="Optional: a few words above the update.",
+    )
+    body = forms.CharField(
+        label="Update",
+        max_length=UPDATE_BODY_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text="Plain text: a blank line starts a new paragraph. HTML is kept as in a story's "
+        "body.",
+        error_messages={"required": "Write the update first: it has no text."},
+    )
+    key_event = forms.BooleanField(
+        label="Key event",
+        required=False,
+        help_text="Listed under \u201cKey events\u201d at the top of the page.",
+    )
+    pinned = forms.BooleanField(
+        label="Pin to the top", required=False, help_text="Kept above the newest updates."
+    )
+
+    prefix = "update"
+
+    def clean_body(self):
+        return update_body(self.cleaned_data["body"])
+
+
+class LiveUpdateAdminForm(forms.ModelForm):
+    """The full edit of one update: its time, words, authors and flags."""
+
+    body = BodyField(
+        extensions=BODY_EXTENSIONS,
+        widget=AdminProseEditorWidget,
+        max_length=UPDATE_BODY_MAX_CHARS,
+        error_messages={"required": "Write the update first: it has no text."},
+    )
+
+    class Meta:
+        model = LiveUpdate
+        fields = ["shown_at", "headline", "body", "authors", "key_event", "pinned"]
+
+    def clean_shown_at(self):
+        return check_update_time(self.cleaned_data.get("shown_at"))
+
+    def clean_body(self):
+        return update_body(self.cleaned_data["body"])

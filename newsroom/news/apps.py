@@ -15,14 +15,22 @@ class NewsConfig(AppConfig):
         from newsroom import pagecache
 
         from . import cachetags
-        from .models import Article, Author, Byline, Correction, RelatedLink, rows_written
+        from .models import (
+            Article,
+            Author,
+            Byline,
+            Correction,
+            LiveUpdate,
+            RelatedLink,
+            rows_written,
+        )
 
         # Every change to what readers see retires the pages that show it, wherever the
         # change is made from (admin, import, shell); see cachetags.py.
         uid = "news-pagecache"
         post_save.connect(cachetags.article_saved, sender=Article, dispatch_uid=uid)
         post_delete.connect(cachetags.article_deleted, sender=Article, dispatch_uid=uid)
-        for model in (Author, Byline, RelatedLink, Correction):
+        for model in (Author, Byline, RelatedLink, Correction, LiveUpdate):
             post_save.connect(cachetags.row_saved_or_deleted, sender=model, dispatch_uid=uid)
             post_delete.connect(cachetags.row_saved_or_deleted, sender=model, dispatch_uid=uid)
         post_save.connect(cachetags.topic_saved_or_deleted, sender=Tag, dispatch_uid=uid)
@@ -32,5 +40,8 @@ class NewsConfig(AppConfig):
                 cachetags.tagged_item_saved_or_deleted, sender=TaggedItem, dispatch_uid=uid
             )
         m2m_changed.connect(cachetags.topics_of_story_changed, sender=TaggedItem, dispatch_uid=uid)
+        m2m_changed.connect(
+            cachetags.update_authors_changed, sender=LiveUpdate.authors.through, dispatch_uid=uid
+        )
         rows_written.connect(cachetags.rows_tags, dispatch_uid=uid)
         pagecache.register_schedule(next_change=cachetags.next_change, due=cachetags.due)

@@ -11,6 +11,11 @@ as a headline leads to our live story of that headline, so a story page also car
 Every page showing the breaking-news banner (every reader page: see breaking.py) carries
 `breaking`, retired when a live story's flag or what the banner shows of it changes, when a
 flagged story goes live, and when a flag runs out.
+
+Live coverage: its page, its updates fragment and its updates feed carry `story-12-updates`,
+which posting, editing, approving or deleting an update retires, and nothing else: no listing
+shows updates. The LIVE label in listings changes only when coverage starts or ends, which is a
+change of the story's listing state (`Article.listing_state`), or comes with time (`due`).
 """
 
 from __future__ import annotations
@@ -20,12 +25,13 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from newsroom import pagecache
 
-from .models import Article, Author, Byline, Correction, RelatedLink
+from .models import Article, Author, Byline, Correction, LiveUpdate, RelatedLink
 
 # Which stories are live, in what order: the home page, the archive, the latest feeds.
 STORIES = "stories"
@@ -62,6 +68,11 @@ def links(pk: int) -> str:
     return f"story-{pk}-links"
 
 
+def story_updates(pk: int) -> str:
+    """A live story's updates: its page, its updates fragment and its updates feed."""
+    return f"story-{pk}-updates"
+
+
 def headline(title: str) -> str:
     """Related links find our story of the same headline ignoring case."""
     return "headline-" + hashlib.sha256(title.casefold().encode()).hexdigest()[:16]
@@ -84,6 +95,17 @@ def of_story_page(article: Article, related_links: Iterable[RelatedLink]) -> set
     tags.update(topic(t.pk) for t in article.topics)
     tags.add(links(article.pk))
     tags.update(headline(link.title) for link in related_links if not link.url)
+    if article.is_live_coverage:
+        tags |= of_updates(article)
+    return tags
+
+
+def of_updates(article: Article) -> set[str]:
+    """A live story's updates with their authors (its fragment and feed show the story's
+    coverage times and byline too)."""
+    tags = {story(article.pk), story_updates(article.pk)}
+    tags.update(author(a.pk) for a in article.byline)
+    tags.update(author(a.pk) for update in article.live_updates for a in update.credits)
     return tags
 
 
@@ -172,6 +194,10 @@ def note_tags(article_id: int) -> set[str]:
     return {story(article_id), SITEMAPS}
 
 
+def update_tags(article_id: int) -> set[str]:
+    return {story_updates(article_id)}
+
+
 def topic_tags(pk: int) -> set[str]:
     return {topic(pk), topic_stories(pk), TOPICS, SITEMAPS}
 
@@ -186,8 +212,15 @@ _ROW_FIELDS = {
     Author: ("pk",),
     RelatedLink: ("article_id",),
     Correction: ("article_id",),
+    LiveUpdate: ("article_id",),
 }
-_ROW_TAGS = {Byline: byline_tags, Author: author_tags, RelatedLink: links, Correction: note_tags}
+_ROW_TAGS = {
+    Byline: byline_tags,
+    Author: author_tags,
+    RelatedLink: links,
+    Correction: note_tags,
+    LiveUpdate: update_tags,
+}
 
 
 def rows_tags(sender, *, queryset=None, objects=None, fields=(), **kwargs) -> set[str]:
@@ -217,25 +250,37 @@ def rows_tags(sender, *, queryset=None, objects=None, fields=(), **kwargs) -> se
 
 def next_change(now: datetime) -> datetime | None:
     """The next moment a reader could see something new without anyone saving anything: a
-    scheduled story's publication time, a correction note dated in the future, or a breaking
-    news flag running out. One indexed query (news_article status+published_at and
-    status+breaking_until, news_correction noted_at)."""
+    scheduled story's publication time, a correction note dated in the future, a breaking
+    news flag running out, or live coverage starting or ending. One indexed query
+    (news_article status+published_at, status+breaking_until, live_from and live_until,
+    news_correction noted_at)."""
     published = Article.objects.filter(status=Article.Status.PUBLISHED).order_by()
     stories = published.filter(published_at__gt=now).values_list("published_at", flat=True)
     flags = published.filter(breaking_until__gt=now).values_list("breaking_until", flat=True)
     notes = Correction.objects.filter(noted_at__gt=now).order_by()
-    moments = stories.union(notes.values_list("noted_at", flat=True), flags, all=True)
+    moments = stories.union(
+        notes.values_list("noted_at", flat=True),
+        flags,
+        published.filter(live_from__gt=now).values_list("live_from", flat=True),
+        published.filter(live_until__gt=now).values_list("live_until", flat=True),
+        all=True,
+    )
     return next(iter(moments.order_by("published_at")[:1]), None)
 
 
 def due(since: datetime, until: datetime) -> set[str]:
-    """The tags of stories that went live, notes that appeared and breaking-news flags that
-    ran out in (since, until]."""
+    """The tags of stories that went live, notes that appeared, breaking-news flags that ran
+    out, and live coverage that started or ended, in (since, until]."""
     published = Article.objects.filter(status=Article.Status.PUBLISHED)
-    live = published.filter(published_at__gt=since, published_at__lte=until)
-    rows = list(live.values_list("pk", "title", "breaking_until"))
+    changed = published.filter(
+        Q(published_at__gt=since, published_at__lte=until)
+        | Q(live_from__gt=since, live_from__lte=until)
+        | Q(live_until__gt=since, live_until__lte=until)
+    )
+    rows = list(changed.values_list("pk", "title", "breaking_until", "published_at"))
     tags = _listing_tags(row[0] for row in rows) | {headline(row[1]) for row in rows}
-    if any(flag and flag > since for _, _, flag in rows) or (
+    went_live = [flag for _, _, flag, at in rows if since < at <= until]
+    if any(flag and flag > since for flag in went_live) or (
         published.filter(breaking_until__gt=since, breaking_until__lte=until).exists()
     ):
         tags.add(BREAKING)
@@ -281,3 +326,9 @@ def topics_of_story_changed(sender, instance, action: str, pk_set=None, **kwargs
     else:
         return
     pagecache.retire(tagging_tags([instance.pk], topic_ids))
+
+
+def update_authors_changed(sender, instance, action: str, **kwargs) -> None:
+    """`update.authors.add/remove/set/clear` (m2m_changed on LiveUpdate.authors)."""
+    if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, LiveUpdate):
+        pagecache.retire(update_tags(instance.article_id))

@@ -1,4 +1,5 @@
-"""RSS 2.0 and Atom feeds: the latest stories, and the latest on one topic or by one author.
+"""RSS 2.0 and Atom feeds: the latest stories, the latest on one topic or by one author, and the
+updates of one live story (Atom).
 
 Django's feed API carries one author per item; a story can have several, so the generators
 below write every one, in byline order: an Atom `<author>` each (name and page), and in RSS a
@@ -27,8 +28,9 @@ from taggit.models import Tag
 
 from newsroom import pagecache
 
-from . import cachetags
-from .models import Article, Author
+from . import cachetags, storypage
+from .models import Article, Author, LiveUpdate
+from .templatetags.news_tags import clip
 
 FEED_LENGTH = 50
 # The request a feed is being written for: Django's feed API hands `items()` no request, and
@@ -190,3 +192,55 @@ class AuthorRssFeed(LatestRssFeed):
 
 class AuthorAtomFeed(AuthorRssFeed):
     feed_type = AtomWithAuthors
+
+
+@method_decorator(cache_control(public=True, max_age=60), name="__call__")
+class LiveUpdatesFeed(Feed):
+    """A live story's updates, newest first: each entry one update, its link the update's
+    anchor on the story page, its content the update's clean body."""
+
+    feed_type = AtomWithAuthors
+
+    @property
+    def language(self) -> str:
+        return settings.LANGUAGE_CODE
+
+    def get_object(self, request, slug: str) -> Article:
+        article = storypage.live_story(slug)
+        if article is None or not article.is_live_coverage:
+            raise Http404("No live coverage found matching the query")
+        pagecache.tag(request, *cachetags.of_updates(article))
+        return article
+
+    def title(self, obj: Article) -> str:
+        return f"{obj.title}: live updates"
+
+    def link(self, obj: Article) -> str:
+        return obj.get_absolute_url()
+
+    def subtitle(self, obj: Article) -> str:
+        return obj.standfirst
+
+    def items(self, obj: Article) -> list[LiveUpdate]:
+        return obj.live_updates[:FEED_LENGTH]
+
+    def item_title(self, item: LiveUpdate) -> str:
+        return item.headline or clip(item.text, 110)
+
+    def item_link(self, item: LiveUpdate) -> str:
+        return f"{item.article.get_absolute_url()}#{item.anchor}"
+
+    def item_description(self, item: LiveUpdate) -> str:
+        # Cleaned by markup.sanitize when saved; Atom carries it as HTML.
+        return item.body
+
+    def item_pubdate(self, item: LiveUpdate):
+        return item.shown_at
+
+    def item_updateddate(self, item: LiveUpdate):
+        return item.shown_at
+
+    def item_extra_kwargs(self, item: LiveUpdate) -> dict:
+        authors = item.credits or item.article.byline
+        credits = [Credit(a.name, a.get_absolute_url()) for a in authors]
+        return {"credits": credits or [Credit(settings.NEWSROOM_DESK_BYLINE)]}

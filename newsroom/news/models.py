@@ -34,7 +34,7 @@ from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
 
 from newsroom import pagecache
-from newsroom.markup.sanitize import clean_html
+from newsroom.markup.sanitize import clean_html, html_to_text
 
 # The longest topic name taggit's table holds.
 TAG_MAX_CHARS = Tag._meta.get_field("name").max_length
@@ -119,6 +119,19 @@ class ReaderVisibleQuerySet(models.QuerySet):
         rows = super().bulk_update(objs, *args, **kwargs)
         pagecache.retire(_tags_of(self.model, objects=objs))
         return rows
+
+
+def staff_account() -> models.ForeignKey:
+    """Who made a row: set by the write path, not by forms, and kept (empty) when the account
+    is removed."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
 
 def _tags_of(model, **rows) -> set[str]:
@@ -378,6 +391,21 @@ class Article(models.Model):
         "an image is uploaded.",
     )
 
+    live_from = models.DateTimeField(
+        "live coverage from",
+        null=True,
+        blank=True,
+        help_text="Makes the story live coverage: readers see a LIVE label and its updates, "
+        "newest first, from this time. Leave empty for an ordinary story.",
+    )
+    live_until = models.DateTimeField(
+        "live coverage until",
+        null=True,
+        blank=True,
+        help_text="When the coverage ended (or will end): the LIVE label goes, and the page "
+        "says \u201cLive coverage ended at\u201d this time. Empty while it goes on.",
+    )
+
     canonical_url = URLField(
         "canonical URL",
         max_length=500,
@@ -400,22 +428,8 @@ class Article(models.Model):
         "editor has changed it since.",
     )
 
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
-    last_edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    created_by = staff_account()
+    last_edited_by = staff_account()
     version = models.PositiveIntegerField(
         default=0,
         editable=False,
@@ -463,6 +477,9 @@ class Article(models.Model):
                 condition=Q(breaking_until__isnull=False),
                 name="news_article_breaking_idx",
             ),
+            # The page cache asks when the next live coverage starts or ends.
+            models.Index(fields=["live_from"], name="news_article_live_from_idx"),
+            models.Index(fields=["live_until"], name="news_article_live_until_idx"),
         ]
 
     def __str__(self) -> str:
@@ -488,7 +505,10 @@ class Article(models.Model):
         """What decides where a story is listed and what finds it by headline (deferred
         fields read as None rather than costing a query)."""
         values = self.__dict__
-        return tuple(values.get(name) for name in ("status", "published_at", "title", "slug"))
+        return tuple(
+            values.get(name)
+            for name in ("status", "published_at", "title", "slug", "live_from", "live_until")
+        )
 
     def prepare(self, *, update_fields=None, body_is_clean: bool = False) -> None:
         """What every save of a story does to its row before it is written: `save` calls it, and
@@ -501,12 +521,11 @@ class Article(models.Model):
         if (update_fields is None or "body" in update_fields) and not body_is_clean:
             # Every write path (import, admin, shell) stores a clean body; templates trust it.
             self.body = clean_html(self.body)
-        if self.published_at:
-            # The admin shows and sends back whole seconds: a stored fraction would make the
-            # first save of an untouched form look like a change of publication time.
-            self.published_at = self.published_at.replace(microsecond=0)
-        if self.breaking_until:
-            self.breaking_until = self.breaking_until.replace(microsecond=0)
+        # The admin shows and sends back whole seconds: a stored fraction would make the first
+        # save of an untouched form look like a change of time.
+        for name in ("published_at", "breaking_until", "live_from", "live_until"):
+            if moment := getattr(self, name):
+                setattr(self, name, moment.replace(microsecond=0))
         if self.lead_image:
             self.lead_image_missing = False
         self._measure_lead_image()
@@ -558,6 +577,37 @@ class Article(models.Model):
         return bool(self.is_live and self.breaking_until and self.breaking_until > timezone.now())
 
     @property
+    def is_live_coverage(self) -> bool:
+        """Marked as live coverage, whether it has started, goes on or has ended."""
+        return self.live_from is not None
+
+    @property
+    def live_coverage_on(self) -> bool:
+        """The coverage goes on now: readers see the LIVE label and the page polls for updates."""
+        now = timezone.now()
+        return bool(
+            self.live_from
+            and self.live_from <= now
+            and (self.live_until is None or self.live_until > now)
+        )
+
+    @property
+    def live_coverage_ended(self) -> bool:
+        return bool(self.live_from and self.live_until and self.live_until <= timezone.now())
+
+    @property
+    def live_updates(self) -> list[LiveUpdate]:
+        """The updates readers see, newest first (`page_updates` when the story page's query
+        brought them; otherwise one query, and one for their authors)."""
+        updates = getattr(self, "page_updates", None)
+        if updates is None:
+            updates = list(
+                self.updates.for_readers().prefetch_related("authors").order_by("-shown_at", "-id")
+            )
+            self.page_updates = updates
+        return updates
+
+    @property
     def state_label(self) -> str:
         """The status as an editor thinks of it: a published story is "Scheduled" until its
         time comes and "Live" after, with nothing having to run in between."""
@@ -585,9 +635,14 @@ class Article(models.Model):
 
     @property
     def modified_at(self):
-        """The "Updated" time: the latest correction or update note, never a silent typo fix."""
-        notes = self.notes
-        return max(note.noted_at for note in notes) if notes else None
+        """The "Updated" time: the latest correction or update note, never a silent typo fix,
+        and on the story page of live coverage its latest update. (Listings and feeds do not
+        fetch updates, so there it is the notes alone.)"""
+        moments = [note.noted_at for note in self.notes]
+        updates = getattr(self, "page_updates", None)
+        if updates:
+            moments.append(max(update.shown_at for update in updates))
+        return max(moments, default=None)
 
     def related_for_page(self) -> list[RelatedLink]:
         """The related links in order, each with `href`: its own URL, else our published story
@@ -687,19 +742,25 @@ class RelatedLink(models.Model):
         return self.title
 
 
-class StatusChange(models.Model):
-    """One move of a story through the workflow: who moved it, from where to where, when."""
+class ChangeLog(models.Model):
+    """A line of a log: who made a change, and when, newest first."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=20, choices=Article.Status, blank=True)
-    to_status = models.CharField(max_length=20, choices=Article.Status)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
         ordering = ["-changed_at", "-id"]
+
+
+class StatusChange(ChangeLog):
+    """One move of a story through the workflow: who moved it, from where to where, when."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Article.Status, blank=True)
+    to_status = models.CharField(max_length=20, choices=Article.Status)
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display() or 'new'} \u2192 {self.get_to_status_display()}"
@@ -759,6 +820,116 @@ class Correction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.article}"
+
+
+class LiveUpdateQuerySet(ReaderVisibleQuerySet):
+    def for_readers(self) -> LiveUpdateQuerySet:
+        """The updates readers see on a story they may see (`Article.objects.published()`
+        decides that): approved and not deleted."""
+        return self.filter(status=LiveUpdate.Status.APPROVED, deleted_at__isnull=True)
+
+
+class LiveUpdate(models.Model):
+    """One entry of live coverage: a time, an optional headline, a short clean body, its authors."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an editor"
+        APPROVED = "approved", "Approved"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="updates", verbose_name="story"
+    )
+    shown_at = models.DateTimeField(
+        "time",
+        default=timezone.now,
+        help_text="Shown to readers beside the update; the time it was posted unless you "
+        "change it. Not in the future.",
+    )
+    headline = models.CharField(
+        max_length=200, blank=True, help_text="Optional: a few words above the update. Plain text."
+    )
+    body = models.TextField(
+        help_text="The update. Cleaned on save, like a story's body: paragraphs, lists, "
+        "quotes, emphasis and links are kept."
+    )
+    authors = models.ManyToManyField(
+        Author,
+        related_name="live_updates",
+        blank=True,
+        help_text="Who wrote it; empty means the story's byline.",
+    )
+    key_event = models.BooleanField(
+        "key event",
+        default=False,
+        help_text="Listed under \u201cKey events\u201d at the top of the page.",
+    )
+    pinned = models.BooleanField(
+        default=False, help_text="Kept at the top of the updates, above the newest."
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=Status,
+        default=Status.APPROVED,
+        help_text="A writer's update on a published story waits for an editor's approval.",
+    )
+    created_by = staff_account()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    deleted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Readers no longer see a deleted update; the record of it stays.",
+    )
+
+    objects = LiveUpdateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "live update"
+        ordering = ["-shown_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.headline or html_to_text(self.body)[:60] or f"Update {self.pk}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Every write path stores a clean body; templates trust it (as Article.prepare does).
+        self.body = clean_html(self.body)
+        if self.shown_at:
+            self.shown_at = self.shown_at.replace(microsecond=0)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self) -> str:
+        return f"update-{self.pk}"
+
+    @property
+    def text(self) -> str:
+        """The body as plain text, for summaries, feeds and structured data."""
+        return html_to_text(self.body.replace("<br>", " <br>"))
+
+    @property
+    def credits(self) -> list[Author]:
+        """Its authors (prefetched or brought by the story page's query) in the order added."""
+        authors = getattr(self, "page_authors", None)
+        return list(self.authors.all()) if authors is None else authors
+
+
+class LiveUpdateChange(ChangeLog):
+    """Who posted, edited, approved or deleted a live update, and when."""
+
+    class Action(models.TextChoices):
+        POSTED = "posted", "Posted"
+        EDITED = "edited", "Edited"
+        APPROVED = "approved", "Approved"
+        DELETED = "deleted", "Deleted"
+
+    update = models.ForeignKey(LiveUpdate, on_delete=models.CASCADE, related_name="changes")
+    action = models.CharField(max_length=20, choices=Action)
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.changed_at:%Y-%m-%d %H:%M}"
 
 
 @receiver(pre_save, sender=Tag)

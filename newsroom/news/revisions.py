@@ -7,8 +7,8 @@ topics, related links) in one record. Reversion cannot follow taggit's generic r
 simple-history keeps each table's history apart; either would need as much glue as this file.
 
 Snapshots hold content only. Restoring brings back the words, byline, topics, related links
-and image texts; it never changes a story's status or publication time, so restoring cannot
-publish or unpublish anything by accident.
+and image texts; it never changes a story's status, publication time or live coverage times,
+so restoring cannot publish or unpublish anything, or start or end live coverage, by accident.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ FIELDS = {
     "lead_image_credit": "Image credit",
     "status": "Status",
     "published_at": "Publication time",
+    "live_from": "Live coverage from",
+    "live_until": "Live coverage until",
 }
 RESTORED = (
     "title",
@@ -73,8 +75,14 @@ def snapshot_of(article: Article, *, authors, tags, related_links) -> dict:
         "lead_image_caption": article.lead_image_caption,
         "lead_image_credit": article.lead_image_credit,
         "status": article.status,
-        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "published_at": _moment(article.published_at),
+        "live_from": _moment(article.live_from),
+        "live_until": _moment(article.live_until),
     }
+
+
+def _moment(value) -> str | None:
+    return value.isoformat() if value else None
 
 
 def record(article: Article, *, user=None, summary: str = "") -> Revision:

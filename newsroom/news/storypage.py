@@ -1,4 +1,5 @@
-"""The story page's one query: a live story with its bylines, topics, notes and related links.
+"""The story page's one query: a live story with its bylines, topics, notes, related links and,
+for live coverage, the updates readers see with their authors.
 
 Everything the page shows comes back in one row, the child rows as JSON arrays (JSONList).
 Django spends far longer building that query than the database spends answering it (about
@@ -6,8 +7,9 @@ Django spends far longer building that query than the database spends answering 
 stand-ins for the slug and the time, and each page only swaps in its own two values.
 
 The rule for what readers see is still `Article.objects.published()`; the story comes back as
-an `Article`, with `listed_bylines`, `page_topics`, `page_notes` and `related_json` filled in
-(the model's `byline`, `topics`, `notes` and `related_for_page()` read them).
+an `Article`, with `listed_bylines`, `page_topics`, `page_notes`, `page_updates` and
+`related_json` filled in (the model's `byline`, `topics`, `notes`, `live_updates` and
+`related_for_page()` read them).
 """
 
 from __future__ import annotations
@@ -24,7 +26,15 @@ from django.db.models.functions import JSONObject
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
-from .models import Article, Author, Byline, Correction, JSONList, related_links_json
+from .models import (
+    Article,
+    Author,
+    Byline,
+    Correction,
+    JSONList,
+    LiveUpdate,
+    related_links_json,
+)
 
 # Stand-ins compiled into the SQL, found again among its parameters: values no page asks for.
 _SLUG = "\x00newsroom-story-page-slug\x00"
@@ -43,16 +53,22 @@ def _json_rows(queryset, group: str, **fields) -> Subquery:
     return Subquery(rows, output_field=TextField())
 
 
-def _queryset():
-    bylines = _json_rows(
-        Byline.objects.all(),
-        "article",
+def _author_rows(queryset, group: str, **fields) -> Subquery:
+    """Rows naming an author (a byline, an update's author), each with the author's name and
+    page address."""
+    return _json_rows(
+        queryset,
+        group,
         id=F("id"),
-        position=F("position"),
         author=F("author_id"),
         name=F("author__name"),
         slug=F("author__slug"),
+        **fields,
     )
+
+
+def _queryset():
+    bylines = _author_rows(Byline.objects.all(), "article", position=F("position"))
     topics = _json_rows(
         TaggedItem.objects.filter(content_type__app_label="news", content_type__model="article"),
         "object_id",
@@ -68,6 +84,18 @@ def _queryset():
         text=F("text"),
         noted_at=F("noted_at"),
     )
+    update_authors = _author_rows(LiveUpdate.authors.through.objects.all(), "liveupdate")
+    updates = _json_rows(
+        LiveUpdate.objects.for_readers(),
+        "article",
+        id=F("id"),
+        shown_at=F("shown_at"),
+        headline=F("headline"),
+        body=F("body"),
+        key_event=F("key_event"),
+        pinned=F("pinned"),
+        authors=update_authors,
+    )
     return (
         Article.objects.published(at=_NOW)
         .filter(slug=_SLUG)
@@ -76,6 +104,7 @@ def _queryset():
             bylines_json=bylines,
             topics_json=topics,
             notes_json=notes,
+            updates_json=updates,
             related_json=related_links_json(at=_NOW),
         )
     )
@@ -164,7 +193,30 @@ def live_story(slug: str) -> Article | None:
         ),
         key=lambda note: (note.noted_at, note.id),
     )
+    article.page_updates = _updates(article, values["updates_json"])
     return article
+
+
+def _updates(article: Article, data: str | None) -> list[LiveUpdate]:
+    """The updates readers see, newest first, each with `page_authors`."""
+    updates = []
+    for u in _rows(data):
+        update = LiveUpdate(
+            id=u["id"],
+            article=article,
+            shown_at=_moment(u["shown_at"]),
+            headline=u["headline"],
+            body=u["body"],
+            key_event=bool(u["key_event"]),
+            pinned=bool(u["pinned"]),
+            status=LiveUpdate.Status.APPROVED,
+        )
+        update.page_authors = [
+            _author(a) for a in sorted(_rows(u["authors"]), key=lambda a: a["id"])
+        ]
+        updates.append(update)
+    updates.sort(key=lambda update: (update.shown_at, update.id), reverse=True)
+    return updates
 
 
 def _bylines(article: Article, data: str | None) -> list[Byline]:
@@ -172,13 +224,21 @@ def _bylines(article: Article, data: str | None) -> list[Byline]:
     for b in sorted(_rows(data), key=lambda b: (b["position"], b["id"])):
         byline = Byline(id=b["id"], article_id=article.pk, author_id=b["author"])
         byline.position = b["position"]
-        byline.author = Author(id=b["author"], name=b["name"], slug=b["slug"])
+        byline.author = _author(b)
         bylines.append(byline)
     return bylines
 
 
-def _rows(data: str | None) -> list[dict]:
-    return json.loads(data) if data else []
+def _author(row: dict) -> Author:
+    return Author(id=row["author"], name=row["name"], slug=row["slug"])
+
+
+def _rows(data: str | list | None) -> list[dict]:
+    """A JSON array as text, or already read: nested arrays arrive as text on SQLite (a
+    subquery's result loses its JSON type) and as JSON on PostgreSQL."""
+    if isinstance(data, str):
+        return json.loads(data)
+    return data or []
 
 
 def _moment(text: str) -> datetime:

@@ -73,6 +73,16 @@ urlpatterns = [
     path(
         "news/<uslug:slug>/", cached_page(views.ArticleDetailView.as_view()), name="article_detail"
     ),
+    path(
+        "news/<uslug:slug>/updates/",
+        cached_page(views.LiveUpdatesView.as_view(), per_variant=False),
+        name="live_updates",
+    ),
+    path(
+        "news/<uslug:slug>/updates.atom",
+        cached_page(feeds.LiveUpdatesFeed(), per_variant=False),
+        name="live_updates_feed",
+    ),
     path("archive/", cached_page(views.ArchiveIndexView.as_view()), name="archive"),
     path(
         "archive/<int:year>/<int:month>/",

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, time
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -9,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.views.decorators.cache import cache_control
@@ -21,6 +23,12 @@ from . import cachetags, inline, storypage, structured_data
 from .models import Article, Author
 
 PAGE_SIZE = 20
+# The newest updates a live page's poll brings back: more than could be posted between polls.
+FRAGMENT_UPDATES = 20
+# How long browsers may keep a page of live coverage under way and its updates fragment, so a
+# reader coming back soon sees new updates (the fragment's script revalidates on every poll
+# anyway, and gets a 304 when nothing changed).
+LIVE_MAX_AGE = 10
 # A listing counts its stories only this many pages past the one asked for: a topic of 5,000
 # stories costs a page of 20 the same as one of 300. Past that, the page says "Page 3", not
 # "Page 3 of 250", and still links to the next.
@@ -112,12 +120,54 @@ class ArticleDetailView(DetailView):
         context["canonical"] = self.object.canonical(absolute)
         context["lead_image_url"] = self.lead_image_url() if self.object.lead_image else ""
         context["share_image"] = absolute(context["lead_image_url"] or static("news/logo.png"))
-        context["structured_data"] = structured_data.news_article(self.object, absolute=absolute)
+        context["structured_data"] = structured_data.for_story(self.object, absolute=absolute)
+        if self.object.is_live_coverage:
+            context.update(live_context(self.object))
         pagecache.tag(self.request, *cachetags.of_story_page(self.object, links))
         return context
 
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if self.object.live_coverage_on:
+            # The shorter of this and public_cache's max-age wins (patch_cache_control).
+            patch_cache_control(response, max_age=LIVE_MAX_AGE)
+        return response
+
     def lead_image_url(self) -> str:
         return self.object.lead_image.url
+
+
+def live_context(article: Article) -> dict:
+    """What a live story's page shows of its updates: the key events, the pinned ones, then
+    the rest newest first."""
+    updates = article.live_updates
+    return {
+        "key_events": [u for u in updates if u.key_event],
+        "pinned_updates": [u for u in updates if u.pinned],
+        "live_updates": [u for u in updates if not u.pinned],
+        "poll_seconds": settings.NEWSROOM_LIVE_POLL_SECONDS,
+    }
+
+
+@method_decorator(cache_control(public=True, max_age=LIVE_MAX_AGE), name="dispatch")
+class LiveUpdatesView(DetailView):
+    """A live story's newest updates as a fragment of HTML, for its page's script to poll: a
+    cached page like any other, so a poll that finds nothing new costs no SQL."""
+
+    template_name = "news/live_updates.html"
+    context_object_name = "article"
+
+    def get_object(self, queryset=None):
+        article = storypage.live_story(self.kwargs["slug"])
+        if article is None or not article.is_live_coverage:
+            raise Http404("No live coverage found matching the query")
+        return article
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["live_updates"] = self.object.live_updates[:FRAGMENT_UPDATES]
+        pagecache.tag(self.request, *cachetags.of_updates(self.object))
+        return context
 
 
 @public_cache

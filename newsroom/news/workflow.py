@@ -5,11 +5,15 @@ they are drafts or in review, and submits them for review; an *Editor* (anyone w
 `news.publish_article` permission, superusers included) edits everything and moves stories to
 any status. "Scheduled" is not a status: it is a published story whose time has not come yet,
 so it goes live by itself (see `Article.objects.published()`).
+
+Live updates follow the story they belong to: whoever may work on a story may post updates to
+it, but a writer's update on a published story waits for an editor's approval before readers
+see it, and a writer may change or delete only their own updates that readers cannot see yet.
 """
 
 from __future__ import annotations
 
-from .models import Article, StatusChange
+from .models import Article, LiveUpdate, StatusChange
 
 Status = Article.Status
 WRITER_GROUP = "Writer"
@@ -97,3 +101,62 @@ def record(article: Article, *, from_status: str, user) -> StatusChange | None:
     if change is not None:
         change.save()
     return change
+
+
+# --- Live updates ---
+
+
+def check_post_update(user, article: Article) -> None:
+    """Refuse an update the user may not post on this story, saying why."""
+    if not article.is_live_coverage:
+        raise WorkflowError(
+            "This story is not live coverage: set \u201clive coverage from\u201d first."
+        )
+    if article.live_coverage_ended:
+        raise WorkflowError(
+            "Live coverage of this story has ended: clear \u201clive coverage until\u201d "
+            "to post more updates."
+        )
+    if is_editor(user):
+        return
+    if not (user.has_perm("news.add_liveupdate") and article.created_by_id == user.pk):
+        raise WorkflowError("You can't post updates on this story: ask an editor.")
+
+
+def update_status_for(user, article: Article) -> str:
+    """What a new update by `user` starts as: a writer's on a published story waits for an
+    editor; anything else is approved (on an unpublished story it goes out with the story)."""
+    if is_editor(user) or article.status != Status.PUBLISHED:
+        return LiveUpdate.Status.APPROVED
+    return LiveUpdate.Status.PENDING
+
+
+def can_change_update(user, update: LiveUpdate) -> bool:
+    """Whether `user` may edit or delete this update: editors any; writers their own, while
+    readers cannot see it (waiting for an editor, or on a story not published)."""
+    if is_editor(user):
+        return True
+    return bool(
+        user.has_perm("news.change_liveupdate")
+        and update.created_by_id == user.pk
+        and (
+            update.status == LiveUpdate.Status.PENDING or update.article.status != Status.PUBLISHED
+        )
+    )
+
+
+def check_change_update(user, update: LiveUpdate) -> None:
+    if update.deleted_at is not None:
+        raise WorkflowError("This update has been deleted: it can't be changed any more.")
+    if not can_change_update(user, update):
+        raise WorkflowError(
+            "Only editors can change or delete an update readers can already see, or "
+            "another writer's update."
+        )
+
+
+def check_approve_update(user, update: LiveUpdate) -> None:
+    if not is_editor(user):
+        raise WorkflowError("Only editors can approve updates.")
+    if update.deleted_at is not None:
+        raise WorkflowError("This update has been deleted: it can't be approved.")

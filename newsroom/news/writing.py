@@ -13,6 +13,11 @@ import (which runs the importer) all call these functions, so each rule of a wri
 `save`, `move` and `finish` handle one story; `create` makes many new ones with a handful of
 batched INSERTs, leaving exactly the rows that saving each one (and publishing it) would leave
 (tests/test_writing.py holds the two paths to the same rows).
+
+Live coverage goes through here too: `cover` starts or ends it, and `post_update`,
+`edit_update`, `approve_update` and `delete_update` write its updates, each checked by
+`workflow` and logged (`LiveUpdateChange`: who, what, when). A deleted update is kept, hidden
+from readers. Each write retires only the pages that show the updates (cachetags.py).
 """
 
 from __future__ import annotations
@@ -25,7 +30,17 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from . import revisions, workflow
-from .models import Article, Author, Byline, RelatedLink, Revision, StatusChange, unique_slugs
+from .models import (
+    Article,
+    Author,
+    Byline,
+    LiveUpdate,
+    LiveUpdateChange,
+    RelatedLink,
+    Revision,
+    StatusChange,
+    unique_slugs,
+)
 
 Status = Article.Status
 
@@ -219,3 +234,100 @@ def create(stories: Sequence[NewStory], *, user, publish: bool = False) -> list[
             )
         Revision.objects.bulk_create(made)
     return articles
+
+
+# --- Live coverage ---
+
+Action = LiveUpdateChange.Action
+
+
+def cover(
+    article: Article,
+    *,
+    user,
+    live_from: datetime | None,
+    live_until: datetime | None,
+    summary: str,
+) -> Revision:
+    """Start, end or restart a story's live coverage: saved like any edit, with its revision."""
+    workflow.check(user, article, article.status)
+    with transaction.atomic():
+        article.live_from, article.live_until = live_from, live_until
+        save(article, user=user)
+        return finish(article, user=user, summary=summary)
+
+
+def post_update(
+    article: Article,
+    *,
+    user,
+    body: str,
+    headline: str = "",
+    key_event: bool = False,
+    pinned: bool = False,
+    authors: Sequence[Author] | None = None,
+    shown_at: datetime | None = None,
+) -> LiveUpdate:
+    """Post one update on a live story. A writer's update on a published story waits for an
+    editor (`workflow.update_status_for`); `authors` defaults to the poster's own author entry
+    (none: the story's byline)."""
+    workflow.check_post_update(user, article)
+    if authors is None:
+        authors = list(Author.objects.filter(user=user)) if user else []
+    with transaction.atomic():
+        update = LiveUpdate.objects.create(
+            article=article,
+            body=body,
+            headline=headline,
+            key_event=key_event,
+            pinned=pinned,
+            shown_at=shown_at or timezone.now(),
+            status=workflow.update_status_for(user, article),
+            created_by=user,
+        )
+        if authors:
+            update.authors.set(authors)
+        _log(update, Action.POSTED, user)
+    return update
+
+
+def edit_update(
+    update: LiveUpdate, *, user, authors: Sequence[Author] | None = None, **fields
+) -> LiveUpdate:
+    """Change an update's time, headline, body or flags (and, given, its authors)."""
+    workflow.check_change_update(user, update)
+    unknown = set(fields) - {"shown_at", "headline", "body", "key_event", "pinned"}
+    if unknown:
+        raise TypeError(f"edit_update() cannot change {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(update, name, value)
+        update.save()
+        if authors is not None:
+            update.authors.set(authors)
+        _log(update, Action.EDITED, user)
+    return update
+
+
+def approve_update(update: LiveUpdate, *, user) -> LiveUpdate:
+    """An editor lets readers see a writer's update."""
+    workflow.check_approve_update(user, update)
+    with transaction.atomic():
+        update.status = LiveUpdate.Status.APPROVED
+        update.save(update_fields=["status"])
+        _log(update, Action.APPROVED, user)
+    return update
+
+
+def delete_update(update: LiveUpdate, *, user) -> LiveUpdate:
+    """Take an update away from readers; the row and its log stay."""
+    workflow.check_change_update(user, update)
+    with transaction.atomic():
+        update.deleted_at = timezone.now()
+        update.save(update_fields=["deleted_at"])
+        _log(update, Action.DELETED, user)
+    return update
+
+
+def _log(update: LiveUpdate, action: str, user) -> None:
+    LiveUpdateChange.objects.create(update=update, action=action, changed_by=user)

@@ -19,7 +19,7 @@ from js_asset import Media
 from taggit.models import Tag
 
 from newsroom.desk import preview
-from newsroom.desk.admin import history, imports
+from newsroom.desk.admin import history, imports, live
 from newsroom.desk.admin.topics import topic_from_action_bar
 from newsroom.desk.forms import (
     ArticleActionForm,
@@ -148,6 +148,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        ("Live coverage", {"fields": ["live_from", "live_until"]}),
         (
             "Lead image",
             {
@@ -437,6 +438,7 @@ class ArticleAdmin(admin.ModelAdmin):
             extra_context["stored"] = article
             extra_context["preview_url"] = request.build_absolute_uri(preview.preview_url(article))
             extra_context["preview_days"] = max(1, preview.max_age() // 86400)
+            extra_context.update(live.panel_context(request, article))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
@@ -448,6 +450,12 @@ class ArticleAdmin(admin.ModelAdmin):
                 wrap(self.restore_view),
                 name="news_article_restore",
             ),
+            path(
+                "<int:pk>/updates/post/",
+                wrap(self.post_update_view),
+                name="news_article_post_update",
+            ),
+            path("<int:pk>/coverage/", wrap(self.coverage_view), name="news_article_coverage"),
             path("tag-suggestions/", wrap(self.tag_suggestions_view), name="news_tag_suggestions"),
             path("import/", wrap(self.import_view), name="news_article_import"),
             *super().get_urls(),
@@ -464,6 +472,12 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def restore_view(self, request, pk, number):
         return history.restore_view(self, request, pk, number)
+
+    def post_update_view(self, request, pk):
+        return live.post_update_view(self, request, pk)
+
+    def coverage_view(self, request, pk):
+        return live.coverage_view(self, request, pk)
 
     def import_view(self, request):
         """Upload scraped files: a dry run first, then the same import `import_seeds` does."""
