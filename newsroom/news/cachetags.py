@@ -4,7 +4,8 @@ A page is tagged with the rows it shows (`story-12`, `author-3`, `topic-5`) and 
 listings it is made of (`stories`: which stories are live and in what order; `topic-5-stories`,
 `author-3-stories`: one topic's or author's list). A change retires the tags of what it changed
 and nothing else: an edit retires `story-12` (the story's page and every listing line showing
-it); publishing, unpublishing or rescheduling it also retires the listings it joins or leaves;
+it); publishing, unpublishing or rescheduling it, or moving it to the trash and back, also
+retires the listings it joins or leaves (`Article.listing_state()` holds what decides them);
 an author rename retires `author-3` (every page that shows the name). A related link given only
 as a headline leads to our live story of that headline, so a story page also carries a
 `headline-…` tag for each such link, retired when a story of that headline comes or goes.
@@ -177,7 +178,9 @@ def next_change(now: datetime) -> datetime | None:
     """The next moment a reader could see something new without anyone saving anything: a
     scheduled story's publication time, or a correction note dated in the future. One indexed
     query (news_article status+published_at, news_correction noted_at)."""
-    stories = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
+    stories = Article.objects.filter(
+        status=Article.Status.PUBLISHED, published_at__gt=now, deleted_at__isnull=True
+    )
     notes = Correction.objects.filter(noted_at__gt=now)
     soonest = (
         stories.order_by()
@@ -191,7 +194,10 @@ def next_change(now: datetime) -> datetime | None:
 def due(since: datetime, until: datetime) -> set[str]:
     """The tags of stories that went live, and notes that appeared, in (since, until]."""
     live = Article.objects.filter(
-        status=Article.Status.PUBLISHED, published_at__gt=since, published_at__lte=until
+        status=Article.Status.PUBLISHED,
+        published_at__gt=since,
+        published_at__lte=until,
+        deleted_at__isnull=True,
     ).values_list("pk", "title")
     rows = list(live)
     tags = _listing_tags(pk for pk, _ in rows) | {headline(t) for _, t in rows}
