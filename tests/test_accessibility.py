@@ -149,15 +149,16 @@ def axe_or_skip() -> str:
     return str(AXE)
 
 
-def axe_violations(page) -> list[str]:
-    """One line per failing element: rule, CSS selector and axe's summary of the fix."""
+def axe_violations(page, *, within: str | None = None) -> list[str]:
+    """One line per failing element: rule, CSS selector and axe's summary of the fix. `within`:
+    a CSS selector, to check only that part of the page."""
     # Evaluated through the DevTools protocol, which the site's CSP (script-src 'self') allows;
     # a <script> tag added to the page would rightly be refused.
     page.evaluate(Path(axe_or_skip()).read_text(encoding="utf-8"))
     results = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
-        " resultTypes: ['violations']})",
-        AXE_TAGS,
+        "([tags, within]) => axe.run(within ? {include: [within]} : document,"
+        " {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        [AXE_TAGS, within],
     )
     return [
         f"{violation['id']}: {node['target']} {node['failureSummary']}"

@@ -52,8 +52,10 @@ def world(db):
     return {"ann": ann, "bob": bob, **stories}
 
 
-def warm_all(client) -> None:
+def warm_all(client, *, but: set[str] = frozenset()) -> None:
     for name, url in PAGES.items():
+        if name in but:
+            continue
         fetch(client, url)
         assert fetch(client, url)[2] == 0, f"{name} was not cached"
 
@@ -86,6 +88,28 @@ def test_publishing_retires_the_listings_it_joins_and_no_story_page(client, worl
 def test_unpublishing_retires_the_story_and_every_listing_it_leaves(client, world):
     warm_all(client)
     writing.move(world["bravo"], Article.Status.UNPUBLISHED, user=make_user(role="Editor"))
+    expect(
+        client,
+        {"bravo", "home", "ships", "bob", "topics", "archive", "rss", "ships-feed", "sitemap"},
+    )
+
+
+def test_moving_a_story_to_the_trash_retires_it_exactly_as_unpublishing_does(client, world):
+    warm_all(client)
+    writing.trash(world["bravo"], user=make_user(role="Editor"))
+    expect(
+        client,
+        {"bravo", "home", "ships", "bob", "topics", "archive", "rss", "ships-feed", "sitemap"},
+    )
+
+
+def test_restoring_a_story_from_the_trash_retires_the_same_pages_again(client, world):
+    editor = make_user(role="Editor")
+    writing.trash(world["bravo"], user=editor)
+    # Bravo's page and its only topic's are 404s while it is in the trash, and a 404 is not
+    # cached: those are rendered every time.
+    warm_all(client, but={"bravo", "ships", "ships-feed"})
+    writing.restore_from_trash(Article.objects.get(pk=world["bravo"].pk), user=editor)
     expect(
         client,
         {"bravo", "home", "ships", "bob", "topics", "archive", "rss", "ships-feed", "sitemap"},

@@ -64,7 +64,8 @@ def article_for(token: str, *, queryset: QuerySet[Article] | None = None) -> Art
         raise PreviewInvalid
     if queryset is None:
         queryset = Article.objects.with_page_data()
-    article = queryset.filter(pk=int(pk)).first()
+    # A story in the trash has no preview: its links die with it (and come back with it).
+    article = queryset.filter(pk=int(pk), deleted_at__isnull=True).first()
     if article is None:
         raise PreviewInvalid
     if article.status != status:

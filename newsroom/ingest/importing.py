@@ -16,7 +16,8 @@ or empty. Those are passed over, not failures: the rest of the folder is importe
 Articles are keyed on their source file name, which makes a run idempotent: an unchanged file
 is left alone, a changed one updates its article (keeping its address), unless an editor has
 changed the article since it was imported; then it is skipped with a warning unless `force` is
-given. A dry run goes through exactly the same steps and rolls the transaction back.
+given. A story in the trash is skipped, saying so: restoring it or deleting it for good is the
+editor's call. A dry run goes through exactly the same steps and rolls the transaction back.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ Status = Article.Status
 _URL_VALIDATOR = URLValidator(schemes=["http", "https"])
 # Rows looked up per query: under SQLite's oldest limit of 999 parameters.
 _CHUNK = 500
+IN_THE_TRASH = "in the trash (restore it, or delete it for good from the trash, first)"
 
 
 class ImportFailed(Exception):
@@ -383,6 +385,8 @@ def _write(
 
     reports: list[FileReport] = []
     with transaction.atomic():
+        # A story whose days in the trash are over is gone: its file imports as a new story.
+        writing.empty_expired_trash()
         existing = _existing_articles(names)
         authors: dict[str, Author] = {}
         # New stories are written first, together: a handful of batched INSERTs for the whole
@@ -605,6 +609,11 @@ def _import_story(
     )
     _warn(report, parsed)
 
+    if article.deleted_at is not None:
+        # Neither brought back nor overwritten behind the editor who deleted it.
+        report.action, report.slug = "skipped", article.slug
+        report.warnings.append(IN_THE_TRASH)
+        return report
     if article.source_hash == parsed.content_hash:
         # Same words as last time: only what the options ask for can change.
         report.slug = article.slug

@@ -4,7 +4,8 @@ A page is tagged with the rows it shows (`story-12`, `author-3`, `topic-5`) and 
 listings it is made of (`stories`: which stories are live and in what order; `topic-5-stories`,
 `author-3-stories`: one topic's or author's list). A change retires the tags of what it changed
 and nothing else: an edit retires `story-12` (the story's page and every listing line showing
-it); publishing, unpublishing or rescheduling it also retires the listings it joins or leaves;
+it); publishing, unpublishing or rescheduling it, or moving it to the trash and back, also
+retires the listings it joins or leaves (`Article.listing_state()` holds what decides them);
 an author rename retires `author-3` (every page that shows the name). A related link given only
 as a headline leads to our live story of that headline, so a story page also carries a
 `headline-…` tag for each such link, retired when a story of that headline comes or goes.
@@ -254,7 +255,9 @@ def next_change(now: datetime) -> datetime | None:
     news flag running out, or live coverage starting or ending. One indexed query
     (news_article status+published_at, status+breaking_until, live_from and live_until,
     news_correction noted_at)."""
-    published = Article.objects.filter(status=Article.Status.PUBLISHED).order_by()
+    published = Article.objects.filter(
+        status=Article.Status.PUBLISHED, deleted_at__isnull=True
+    ).order_by()
     stories = published.filter(published_at__gt=now).values_list("published_at", flat=True)
     flags = published.filter(breaking_until__gt=now).values_list("breaking_until", flat=True)
     notes = Correction.objects.filter(noted_at__gt=now).order_by()
@@ -271,7 +274,7 @@ def next_change(now: datetime) -> datetime | None:
 def due(since: datetime, until: datetime) -> set[str]:
     """The tags of stories that went live, notes that appeared, breaking-news flags that ran
     out, and live coverage that started or ended, in (since, until]."""
-    published = Article.objects.filter(status=Article.Status.PUBLISHED)
+    published = Article.objects.filter(status=Article.Status.PUBLISHED, deleted_at__isnull=True)
     changed = published.filter(
         Q(published_at__gt=since, published_at__lte=until)
         | Q(live_from__gt=since, live_from__lte=until)

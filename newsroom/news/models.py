@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -38,6 +38,8 @@ from newsroom.markup.sanitize import clean_html, html_to_text
 
 # The longest topic name taggit's table holds.
 TAG_MAX_CHARS = Tag._meta.get_field("name").max_length
+# How long a deleted story waits in the trash, restorable, before it is gone for good.
+TRASH_DAYS = 30
 
 
 class URLField(models.URLField):
@@ -177,7 +179,24 @@ class ArticleQuerySet(ReaderVisibleQuerySet):
         """What a reader may see, decided when the query runs: a scheduled story goes live by
         itself once its time has come, with no job to flip it. `at` (default now) is the
         moment asked about."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=at or timezone.now())
+        return self.filter(
+            status=Article.Status.PUBLISHED,
+            published_at__lte=at or timezone.now(),
+            deleted_at__isnull=True,
+        )
+
+    def not_trashed(self) -> ArticleQuerySet:
+        """Every story but those in the trash: what the desk works on."""
+        return self.filter(deleted_at__isnull=True)
+
+    def trashed(self, *, at: datetime | None = None) -> ArticleQuerySet:
+        """Stories in the trash that can still be restored at `at` (default now): deleted less
+        than TRASH_DAYS days before. Older ones are gone, whether or not they are purged yet."""
+        return self.filter(deleted_at__gt=(at or timezone.now()) - timedelta(days=TRASH_DAYS))
+
+    def trash_expired(self, *, at: datetime | None = None) -> ArticleQuerySet:
+        """Stories whose TRASH_DAYS days in the trash are over at `at` (default now)."""
+        return self.filter(deleted_at__lte=(at or timezone.now()) - timedelta(days=TRASH_DAYS))
 
     def breaking(self, *, at: datetime | None = None) -> ArticleQuerySet:
         """Live stories flagged as breaking news at `at` (default now), newest first: the
@@ -435,6 +454,22 @@ class Article(models.Model):
         editable=False,
         help_text="Counts saves; a save based on an older version is refused (no lost edits).",
     )
+    deleted_at = models.DateTimeField(
+        "moved to the trash",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set while the story is in the trash: readers don't see it, and it can be "
+        f"restored until it has been there {TRASH_DAYS} days.",
+    )
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -453,8 +488,11 @@ class Article(models.Model):
         indexes = [
             # Every public listing: live stories, newest first (the ordering's both columns,
             # so a page of 20 is read off the index, however many stories there are).
+            # deleted_at last: published() checks it on the index, not on the row (which on
+            # SQLite means reading past the body).
             models.Index(
-                fields=["status", "published_at", "created_at"], name="news_article_live_idx"
+                fields=["status", "published_at", "created_at", "deleted_at"],
+                name="news_article_live_idx",
             ),
             # A related link given only as a headline finds our live story of that name (the
             # status and time in the index too, so SQLite's planner prefers it to the one above).
@@ -465,7 +503,7 @@ class Article(models.Model):
             # index alone, however long their bodies. (Not a partial index: SQLite would still
             # read each row to check the condition.)
             models.Index(
-                fields=["status", "canonical_url", "published_at"],
+                fields=["status", "canonical_url", "published_at", "deleted_at"],
                 name="news_article_indexable_idx",
             ),
             # The breaking-news banner and the page cache's next change with time: the few
@@ -480,6 +518,12 @@ class Article(models.Model):
             # The page cache asks when the next live coverage starts or ends.
             models.Index(fields=["live_from"], name="news_article_live_from_idx"),
             models.Index(fields=["live_until"], name="news_article_live_until_idx"),
+            # The trash, and the stories whose days in it are over.
+            models.Index(
+                fields=["deleted_at"],
+                condition=Q(deleted_at__isnull=False),
+                name="news_article_trash_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -507,7 +551,15 @@ class Article(models.Model):
         values = self.__dict__
         return tuple(
             values.get(name)
-            for name in ("status", "published_at", "title", "slug", "live_from", "live_until")
+            for name in (
+                "status",
+                "published_at",
+                "title",
+                "slug",
+                "live_from",
+                "live_until",
+                "deleted_at",
+            )
         )
 
     def prepare(self, *, update_fields=None, body_is_clean: bool = False) -> None:

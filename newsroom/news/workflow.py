@@ -9,6 +9,10 @@ so it goes live by itself (see `Article.objects.published()`).
 Live updates follow the story they belong to: whoever may work on a story may post updates to
 it, but a writer's update on a published story waits for an editor's approval before readers
 see it, and a writer may change or delete only their own updates that readers cannot see yet.
+
+Deleting moves a story to the trash (`writing.trash`): an editor may delete any story, a writer
+only their own drafts (a story in review or published is the desk's to remove). Whoever may
+delete a story may bring it back from the trash; only editors delete for good.
 """
 
 from __future__ import annotations
@@ -42,6 +46,36 @@ def can_edit(user, article: Article | None) -> bool:
         and article.created_by_id == user.pk
         and article.status in WRITER_STATUSES
     )
+
+
+def can_delete(user, article: Article) -> bool:
+    """Whether `user` may move this story to the trash, or bring it back from there."""
+    if is_editor(user):
+        return user.has_perm("news.delete_article")
+    return (
+        user.has_perm("news.delete_article")
+        and article.created_by_id == user.pk
+        and article.status == Status.DRAFT
+    )
+
+
+def check_delete(user, article: Article, *, verb: str = "delete") -> None:
+    """Refuse a move to the trash (or, with verb="restore", out of it) the user's role does
+    not allow."""
+    if can_delete(user, article):
+        return
+    if article.created_by_id == user.pk and user.has_perm("news.delete_article"):
+        raise WorkflowError(
+            f"Only editors can {verb} a story that is {Status(article.status).label.lower()}: "
+            f"writers can {verb} their own drafts. Ask an editor."
+        )
+    raise WorkflowError(f"You can't {verb} this story: ask an editor.")
+
+
+def check_delete_for_good(user) -> None:
+    """Only editors empty the trash before its time."""
+    if not (is_editor(user) and user.has_perm("news.delete_article")):
+        raise WorkflowError("Only editors can delete a story for good.")
 
 
 def allowed_statuses(user, article: Article | None) -> list[str]:

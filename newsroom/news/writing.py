@@ -18,6 +18,12 @@ Live coverage goes through here too: `cover` starts or ends it, and `post_update
 `edit_update`, `approve_update` and `delete_update` write its updates, each checked by
 `workflow` and logged (`LiveUpdateChange`: who, what, when). A deleted update is kept, hidden
 from readers. Each write retires only the pages that show the updates (cachetags.py).
+
+Deleting is soft: `trash` sets the story's `deleted_at`, which `Article.objects.published()`
+excludes, and `restore_from_trash` clears it, for TRASH_DAYS days. There is no job to empty the
+trash: a story past its days no longer counts as in the trash (`ArticleQuerySet.trashed` is
+decided when the query runs), and its rows are deleted by the next `empty_expired_trash`, which
+each move to the trash, each opening of the trash screen and each import runs.
 """
 
 from __future__ import annotations
@@ -27,10 +33,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from . import revisions, workflow
 from .models import (
+    TRASH_DAYS,
     Article,
     Author,
     Byline,
@@ -126,6 +134,53 @@ def restore(article: Article, revision: Revision, *, user) -> Revision:
         )
         article.tags.set(data.get("tags", []))
         return finish(article, user=user, summary=f"Restored revision {revision.number}")
+
+
+def trash(article: Article, *, user) -> None:
+    """Move a story to the trash: readers stop seeing it at once, its address stays its own,
+    and it keeps its revisions, so `restore_from_trash` brings it back as it was.
+
+    Only `deleted_at` and `deleted_by` are written: not a new version, nothing an editor wrote.
+    The save's signal retires the story's pages as unpublishing would (cachetags.py).
+    """
+    workflow.check_delete(user, article)
+    with transaction.atomic():
+        empty_expired_trash()
+        article.deleted_at, article.deleted_by = timezone.now(), user
+        article.save(update_fields=["deleted_at", "deleted_by"])
+
+
+def restore_from_trash(article: Article, *, user) -> Revision:
+    """Bring a story back from the trash with its status, address and revisions, as a new save
+    (and so a new revision, "Restored from the trash")."""
+    workflow.check_delete(user, article, verb="restore")
+    if not Article.objects.trashed().filter(pk=article.pk).exists():
+        raise workflow.WorkflowError(
+            f"\u201c{article.title}\u201d is no longer in the trash: after {TRASH_DAYS} days a "
+            "deleted story is gone for good."
+        )
+    with transaction.atomic():
+        article.deleted_at, article.deleted_by = None, None
+        save(article, user=user)
+        return finish(article, user=user, summary="Restored from the trash")
+
+
+def delete_for_good(articles: QuerySet[Article], *, user) -> int:
+    """Delete stories for good, with their revisions and everything else that hangs off them;
+    how many stories went."""
+    workflow.check_delete_for_good(user)
+    return _delete(articles.filter(deleted_at__isnull=False))
+
+
+def empty_expired_trash(*, at: datetime | None = None) -> int:
+    """Delete for good the stories whose days in the trash are over at `at` (default now)."""
+    return _delete(Article.objects.trash_expired(at=at))
+
+
+def _delete(articles: QuerySet[Article]) -> int:
+    # Through Article, never a proxy: the page-cache receivers listen for Article's signals.
+    _, deleted = Article.objects.filter(pk__in=articles.values("pk")).delete()
+    return deleted.get(Article._meta.label, 0)
 
 
 @dataclass(kw_only=True)

@@ -1,10 +1,10 @@
 """The editors' admin, one module per screen: stories, authors, topics, revisions, import, live
-coverage.
+coverage, trash, presence.
 
 Importing the package registers every screen with the admin site (Django's autodiscover
 imports `newsroom.desk.admin`).
 """
 
-from . import articles, authors, history, imports, live, topics
+from . import articles, authors, history, imports, live, presence, topics, trash
 
-__all__ = ["articles", "authors", "history", "imports", "live", "topics"]
+__all__ = ["articles", "authors", "history", "imports", "live", "presence", "topics", "trash"]

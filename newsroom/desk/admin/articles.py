@@ -19,7 +19,8 @@ from js_asset import Media
 from taggit.models import Tag
 
 from newsroom.desk import preview
-from newsroom.desk.admin import history, imports, live
+from newsroom.desk.admin import history, imports, live, trash
+from newsroom.desk.admin.presence import EditingPresence
 from newsroom.desk.admin.topics import topic_from_action_bar
 from newsroom.desk.forms import (
     ArticleActionForm,
@@ -122,7 +123,7 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(trash.TrashOnDelete, EditingPresence, admin.ModelAdmin):
     form = ArticleAdminForm
     action_form = ArticleActionForm
     change_form_template = "admin/news/article/change_form.html"
@@ -132,7 +133,14 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     inlines = [BylineInline, RelatedLinkInline, CorrectionInline, StatusChangeInline]
-    actions = ["submit_for_review", "publish_now", "unpublish", "return_to_draft", "add_tag"]
+    actions = [
+        "submit_for_review",
+        "publish_now",
+        "unpublish",
+        "return_to_draft",
+        "add_tag",
+        "delete_selected",  # to the trash: see trash.TrashOnDelete
+    ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "standfirst", "body", "expected_version"]}),
         (
@@ -194,7 +202,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         if not super().has_delete_permission(request, obj):
             return False
-        return obj is None or workflow.can_edit(request.user, obj)
+        return obj is None or workflow.can_delete(request.user, obj)
 
     def get_readonly_fields(self, request, obj=None):
         fields = ["source_name", "created_at", "updated_at"]
@@ -403,7 +411,10 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def _refuse_if_hidden(self, request, object_id):
         """The story list with NOT_YOURS when the story exists but is another writer's; None
-        when the user may open it or it really doesn't exist (the admin says so then)."""
+        when the user may open it or it really doesn't exist (the admin says so then). A story in
+        the trash says so, to whoever may know of it."""
+        if refused := trash.refuse_if_trashed(self, request, object_id):
+            return refused
         if workflow.is_editor(request.user):
             return None
         try:
