@@ -697,6 +697,94 @@ def test_every_admin_save_keeps_a_revision_and_one_can_be_restored(client):
     assert Revision.objects.get(number=restored.version).summary == "Restored revision 1"
 
 
+def story_with_two_revisions(*, created_by=None):
+    """A story saved twice through writing: "Old headline" (revision 1), then "New headline"."""
+    author = make_author(name="Ada Old")
+    article = make_article(
+        title="Old headline",
+        body="<p>Old words.</p>",
+        status=Status.DRAFT,
+        created_by=created_by,
+        authors=[author],
+    )
+    writing.finish(article, user=created_by, summary="Created")
+    article.title, article.body = "New headline", "<p>New words.</p>"
+    writing.save(article, user=created_by)
+    writing.finish(article, user=created_by, summary="Edited")
+    first = Revision.objects.get(article=article, number=reload(article).version - 1)
+    return reload(article), first
+
+
+def test_a_revision_preview_shows_the_old_words_as_readers_would_see_them(client):
+    article, first = story_with_two_revisions()
+    login(client, make_user(role="Editor"))
+    revisions_page = client.get(reverse("admin:news_article_revisions", args=[article.pk]))
+    url = reverse("admin:news_article_revision_preview", args=[article.pk, first.number])
+    assert f'href="{url}"' in revisions_page.content.decode()
+
+    response = client.get(url)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<h1 class="story__title">Old headline</h1>' in html
+    assert "<p>Old words.</p>" in html
+    assert "New words" not in html
+    assert "Ada Old" in html
+    assert f"The story as it was at revision {first.number}" in html
+    assert '<meta name="robots" content="noindex, nofollow">' in html
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_revision_preview_is_not_shown_to_other_writers_or_anonymous_readers(client):
+    owner = make_user(role="Writer")
+    article, first = story_with_two_revisions(created_by=owner)
+    url = reverse("admin:news_article_revision_preview", args=[article.pk, first.number])
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+    login(client, make_user(role="Writer"))
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "Old words" not in response.content.decode()
+    login(client, owner)
+    assert client.get(url).status_code == 200
+
+
+def test_restore_asks_for_confirmation_showing_what_changes_and_a_get_never_restores(client):
+    article, first = story_with_two_revisions()
+    login(client, make_user(role="Editor"))
+    url = reverse("admin:news_article_restore", args=[article.pk, first.number])
+    revisions_page = client.get(reverse("admin:news_article_revisions", args=[article.pk]))
+    assert f'<a href="{url}">Restore' in revisions_page.content.decode()
+
+    confirm = client.get(url)
+
+    html = confirm.content.decode()
+    assert confirm.status_code == 200
+    assert "<del>New</del> <ins>Old</ins> headline" in html
+    assert "<del>New</del> <ins>Old</ins> words." in html
+    assert f"Yes, restore revision {first.number}</button>" in html
+    assert 'method="post"' in html and "csrfmiddlewaretoken" in html
+    assert "Cancel</a>" in html
+    assert reload(article).title == "New headline"
+    assert reload(article).version == article.version
+
+    response = client.post(url)
+
+    assert response.status_code == 302
+    assert reload(article).title == "Old headline"
+
+
+def test_a_writer_cannot_open_the_restore_confirmation_of_a_published_story(client):
+    writer = make_user(role="Writer")
+    article, first = story_with_two_revisions(created_by=writer)
+    writing.move(article, Status.PUBLISHED, user=make_user(role="Editor"))
+    login(client, writer)
+    response = client.get(reverse("admin:news_article_restore", args=[article.pk, first.number]))
+    assert response.status_code == 403
+    assert reload(article).title == "New headline"
+
+
 def test_revision_diff_escapes_what_editors_typed(client):
     login(client, make_user(role="Editor"))
     client.post(reverse("admin:news_article_add"), form_data(title="Plain"))

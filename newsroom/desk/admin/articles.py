@@ -448,6 +448,11 @@ class ArticleAdmin(admin.ModelAdmin):
                 wrap(self.restore_view),
                 name="news_article_restore",
             ),
+            path(
+                "<int:pk>/revisions/<int:number>/preview/",
+                wrap(self.revision_preview_view),
+                name="news_article_revision_preview",
+            ),
             path("tag-suggestions/", wrap(self.tag_suggestions_view), name="news_tag_suggestions"),
             path("import/", wrap(self.import_view), name="news_article_import"),
             *super().get_urls(),
@@ -461,6 +466,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def revisions_view(self, request, pk):
         return history.revisions_view(self, request, pk)
+
+    def revision_preview_view(self, request, pk, number):
+        return history.preview_view(self, request, pk, number)
 
     def restore_view(self, request, pk, number):
         return history.restore_view(self, request, pk, number)
