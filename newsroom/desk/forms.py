@@ -205,6 +205,9 @@ class ArticleAdminForm(forms.ModelForm):
             ]
         if "status" in self.fields:
             self.fields["status"].bound_field_class = StatusBoundField
+        for name in ("title", "standfirst", "body"):
+            if name in self.fields:
+                self.fields[name].widget.attrs["spellcheck"] = "true"
         if "published_at" in self.fields:
             self.fields["published_at"].help_text = (
                 f"{zone_note()} Leave empty and press \u201cPublish now\u201d to publish now; "

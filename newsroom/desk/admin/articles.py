@@ -168,6 +168,7 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
 
     class Media:
+        css = {"all": ["news/admin/writing-space.css"]}
         js = ["news/admin/tag-suggestions.js"]
 
     # Who sees and changes what
