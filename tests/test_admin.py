@@ -1,6 +1,10 @@
 """Editors in Django admin."""
 
+import re
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
@@ -181,3 +185,17 @@ def test_author_slug_help_shows_an_example_address(editor_client):
     html = editor_client.get(reverse("admin:news_author_add")).content.decode()
     assert "/authors//" not in html
     assert "/authors/ann-lee/" in html
+
+
+def test_the_writing_space_is_spellchecked_wide_and_grows(editor_client):
+    html = editor_client.get(reverse("admin:news_article_add")).content.decode()
+    title = re.search(r"<input [^>]*id=\"id_title\"[^>]*>", html).group(0)
+    standfirst = re.search(r"<textarea [^>]*id=\"id_standfirst\"[^>]*>", html).group(0)
+    body = re.search(r"<textarea [^>]*id=\"id_body\"[^>]*>", html).group(0)
+    for box in (title, standfirst, body):
+        assert 'spellcheck="true"' in box
+    assert re.search(r"<link href=\"/static/news/admin/writing-space(\.\w+)?\.css\"", html)
+    css = (Path(settings.BASE_DIR) / "static/news/admin/writing-space.css").read_text()
+    assert "#article_form #id_title" in css and "width: 100%" in css
+    assert "field-sizing: content" in css
+    assert ".prose-editor .ProseMirror" in css and "min-height: 30em" in css

@@ -100,10 +100,10 @@ def test_a_writer_imports_and_submits_and_an_editor_publishes_the_new_headline(b
     page.wait_for_url(re.compile(r".*/admin/news/article/\d+/change/$"))
     statuses = page.locator("#id_status option").evaluate_all("els => els.map(e => e.value)")
     assert sorted(statuses) == ["draft", "review"]
+    assert page.get_by_role("button", name="Publish now").count() == 0
     page.fill("#id_title", NEW_HEADLINE)
-    page.select_option("#id_status", "review")
     camera.shoot(page, "writer-edits-the-headline")
-    page.click("input[name=_save]")
+    page.get_by_role("button", name="Submit for review").click()
     page.wait_for_url(changelist)
     assert NEW_HEADLINE in success_message(page)
     camera.shoot(page, "writer-has-submitted-for-review")
@@ -124,9 +124,8 @@ def test_a_writer_imports_and_submits_and_an_editor_publishes_the_new_headline(b
     assert page.locator("h1").inner_text() == NEW_HEADLINE
     camera.shoot(page, "editor-previews")
     page.goto(change_form)
-    page.select_option("#id_status", "published")
     camera.shoot(page, "editor-publishes")
-    page.click("input[name=_save]")
+    page.get_by_role("button", name="Publish now").click()
     page.wait_for_url(changelist)
     assert NEW_HEADLINE in success_message(page)
     camera.shoot(page, "editor-has-published")

@@ -263,6 +263,140 @@ def test_editor_publishes_schedules_and_unpublishes(client):
     assert moves == [(Status.UNPUBLISHED, editor.pk), (Status.PUBLISHED, editor.pk)]
 
 
+def buttons(html):
+    """The change form's submit buttons: (action, label) pairs, in order."""
+    return re.findall(
+        r'<button type="submit" name="_action" value="(\w+)"[^>]*>([^<]*)</button>', html
+    )
+
+
+@pytest.mark.parametrize(
+    ("role", "status", "live", "expected"),
+    [
+        ("Writer", Status.DRAFT, False, ["Save draft", "Submit for review"]),
+        ("Writer", Status.REVIEW, False, ["Save", "Return to draft"]),
+        (
+            "Editor",
+            Status.DRAFT,
+            False,
+            ["Save draft", "Submit for review", "Publish now", "Schedule for the publication time"],
+        ),
+        ("Editor", Status.PUBLISHED, True, ["Save", "Unpublish"]),
+    ],
+    ids=["writer-draft", "writer-review", "editor-draft", "editor-live"],
+)
+def test_the_buttons_say_what_happens_and_offer_only_allowed_moves(
+    client, role, status, live, expected
+):
+    user = make_user(role=role)
+    article = make_article(
+        status=status,
+        created_by=user,
+        published_at=timezone.now() - timedelta(hours=1) if live else None,
+    )
+    login(client, user)
+    html = client.get(change_url(article)).content.decode()
+    assert [label for _, label in buttons(html)] == expected
+    assert 'name="_save"' not in html
+
+
+def test_a_writer_pressing_a_crafted_publish_button_is_refused_like_the_status_menu(client):
+    writer = make_user(role="Writer")
+    article = make_article(status=Status.DRAFT, created_by=writer, authors=[make_author()])
+    login(client, writer)
+    response = client.post(change_url(article), form_data(article, _action="publish"))
+    assert response.status_code == 200
+    assert "Only editors can publish or schedule stories." in response.content.decode()
+    assert reload(article).status == Status.DRAFT
+    assert not StatusChange.objects.exists()
+
+
+def test_submit_for_review_button_moves_and_logs_the_story(client):
+    writer = make_user(role="Writer")
+    article = make_article(status=Status.DRAFT, created_by=writer)
+    login(client, writer)
+    response = client.post(change_url(article), form_data(article, _action="review"))
+    assert response.status_code == 302
+    assert reload(article).status == Status.REVIEW
+    assert StatusChange.objects.get(article=article).to_status == Status.REVIEW
+
+
+def test_publish_now_button_publishes_now_even_with_a_later_time_typed(client):
+    login(client, make_user(role="Editor"))
+    article = make_article(status=Status.REVIEW, authors=[make_author()])
+    later = timezone.localtime() + timedelta(days=2)
+    response = client.post(
+        change_url(article),
+        form_data(
+            article,
+            _action="publish",
+            published_at_0=later.strftime("%Y-%m-%d"),
+            published_at_1=later.strftime("%H:%M:%S"),
+        ),
+    )
+    assert response.status_code == 302
+    assert reload(article).is_live
+
+
+def test_schedule_button_schedules_at_the_time_typed_in_the_newsrooms_zone(
+    client, settings, monkeypatch
+):
+    settings.TIME_ZONE = "Europe/Paris"
+    noon_in_paris = datetime(2026, 7, 1, 10, 0, tzinfo=UTC)
+    monkeypatch.setattr(timezone, "now", lambda: noon_in_paris)
+    login(client, make_user(role="Editor"))
+    article = make_article(status=Status.REVIEW, authors=[make_author()])
+    page = client.get(change_url(article)).content.decode()
+    assert "Times are in Europe/Paris (CEST)." in page
+
+    response = client.post(
+        change_url(article),
+        form_data(
+            article, _action="schedule", published_at_0="2026-07-02", published_at_1="09:30:00"
+        ),
+    )
+
+    assert response.status_code == 302
+    stored = reload(article)
+    assert stored.status == Status.PUBLISHED
+    assert stored.published_at == datetime(2026, 7, 2, 7, 30, tzinfo=UTC)
+    page = client.get(change_url(article)).content.decode()
+    assert ("schedule", "Schedule for 2 Jul 2026, 09:30 (Europe/Paris (CEST))") in buttons(page)
+
+
+@pytest.mark.parametrize("typed", [None, -timedelta(minutes=5)], ids=["empty", "past"])
+def test_schedule_without_a_future_time_is_refused_with_a_message(client, typed):
+    login(client, make_user(role="Editor"))
+    article = make_article(status=Status.REVIEW, authors=[make_author()])
+    data = form_data(article, _action="schedule")
+    if typed is not None:
+        when = timezone.localtime() + typed
+        data |= {
+            "published_at_0": when.strftime("%Y-%m-%d"),
+            "published_at_1": when.strftime("%H:%M:%S"),
+        }
+    response = client.post(change_url(article), data)
+    assert response.status_code == 200
+    assert "To schedule, type a publication time in the future (UTC)" in response.content.decode()
+    assert reload(article).status == Status.REVIEW
+
+
+def test_unpublish_button_takes_a_live_story_down(client):
+    login(client, make_user(role="Editor"))
+    article = make_article(authors=[make_author()], published_at=timezone.now())
+    response = client.post(change_url(article), form_data(article, _action="unpublish"))
+    assert response.status_code == 302
+    assert reload(article).status == Status.UNPUBLISHED
+
+
+def test_an_unknown_button_is_refused_with_a_message(client):
+    login(client, make_user(role="Editor"))
+    article = make_article(status=Status.DRAFT)
+    response = client.post(change_url(article), form_data(article, _action="explode"))
+    assert response.status_code == 200
+    assert "sent by a button it does not have" in response.content.decode()
+
+
 def test_admin_shows_a_scheduled_story_as_live_once_its_time_has_passed(client):
     login(client, make_user(role="Editor"))
     article = make_article(title="Timed", published_at=timezone.now() + timedelta(hours=1))
@@ -561,6 +695,94 @@ def test_every_admin_save_keeps_a_revision_and_one_can_be_restored(client):
     assert list(restored.tags.names()) == ["Drones"]
     assert restored.status == Status.DRAFT
     assert Revision.objects.get(number=restored.version).summary == "Restored revision 1"
+
+
+def story_with_two_revisions(*, created_by=None):
+    """A story saved twice through writing: "Old headline" (revision 1), then "New headline"."""
+    author = make_author(name="Ada Old")
+    article = make_article(
+        title="Old headline",
+        body="<p>Old words.</p>",
+        status=Status.DRAFT,
+        created_by=created_by,
+        authors=[author],
+    )
+    writing.finish(article, user=created_by, summary="Created")
+    article.title, article.body = "New headline", "<p>New words.</p>"
+    writing.save(article, user=created_by)
+    writing.finish(article, user=created_by, summary="Edited")
+    first = Revision.objects.get(article=article, number=reload(article).version - 1)
+    return reload(article), first
+
+
+def test_a_revision_preview_shows_the_old_words_as_readers_would_see_them(client):
+    article, first = story_with_two_revisions()
+    login(client, make_user(role="Editor"))
+    revisions_page = client.get(reverse("admin:news_article_revisions", args=[article.pk]))
+    url = reverse("admin:news_article_revision_preview", args=[article.pk, first.number])
+    assert f'href="{url}"' in revisions_page.content.decode()
+
+    response = client.get(url)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<h1 class="story__title">Old headline</h1>' in html
+    assert "<p>Old words.</p>" in html
+    assert "New words" not in html
+    assert "Ada Old" in html
+    assert f"The story as it was at revision {first.number}" in html
+    assert '<meta name="robots" content="noindex, nofollow">' in html
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_revision_preview_is_not_shown_to_other_writers_or_anonymous_readers(client):
+    owner = make_user(role="Writer")
+    article, first = story_with_two_revisions(created_by=owner)
+    url = reverse("admin:news_article_revision_preview", args=[article.pk, first.number])
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+    login(client, make_user(role="Writer"))
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "Old words" not in response.content.decode()
+    login(client, owner)
+    assert client.get(url).status_code == 200
+
+
+def test_restore_asks_for_confirmation_showing_what_changes_and_a_get_never_restores(client):
+    article, first = story_with_two_revisions()
+    login(client, make_user(role="Editor"))
+    url = reverse("admin:news_article_restore", args=[article.pk, first.number])
+    revisions_page = client.get(reverse("admin:news_article_revisions", args=[article.pk]))
+    assert f'<a href="{url}">Restore' in revisions_page.content.decode()
+
+    confirm = client.get(url)
+
+    html = confirm.content.decode()
+    assert confirm.status_code == 200
+    assert "<del>New</del> <ins>Old</ins> headline" in html
+    assert "<del>New</del> <ins>Old</ins> words." in html
+    assert f"Yes, restore revision {first.number}</button>" in html
+    assert 'method="post"' in html and "csrfmiddlewaretoken" in html
+    assert "Cancel</a>" in html
+    assert reload(article).title == "New headline"
+    assert reload(article).version == article.version
+
+    response = client.post(url)
+
+    assert response.status_code == 302
+    assert reload(article).title == "Old headline"
+
+
+def test_a_writer_cannot_open_the_restore_confirmation_of_a_published_story(client):
+    writer = make_user(role="Writer")
+    article, first = story_with_two_revisions(created_by=writer)
+    writing.move(article, Status.PUBLISHED, user=make_user(role="Editor"))
+    login(client, writer)
+    response = client.get(reverse("admin:news_article_restore", args=[article.pk, first.number]))
+    assert response.status_code == 403
+    assert reload(article).title == "New headline"
 
 
 def test_revision_diff_escapes_what_editors_typed(client):

@@ -109,6 +109,27 @@ class StatusBoundField(BoundField):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Button:
+    """One of the change form's submit buttons: what it says, and the `_action` it posts."""
+
+    action: str
+    label: str
+
+
+# What each button asks for. "save" keeps the status menu's choice (the story's own status
+# unless the editor changed it); the others move the story, through `workflow.check` like any
+# other move, so a button a user is not shown is refused just the same when posted.
+ACTIONS = {
+    "save": None,
+    "draft": Article.Status.DRAFT,
+    "review": Article.Status.REVIEW,
+    "publish": Article.Status.PUBLISHED,
+    "schedule": Article.Status.PUBLISHED,
+    "unpublish": Article.Status.UNPUBLISHED,
+}
+
+
+@dataclass(frozen=True, kw_only=True)
 class Conflict:
     """What another editor saved since this form was opened, for a refused save to show."""
 
@@ -138,6 +159,7 @@ class BodyField(ProseEditorFormField):
 class ArticleAdminForm(forms.ModelForm):
     user = None  # set per request by ArticleAdmin.get_form
     conflict: Conflict | None = None  # set when a save is refused as stale
+    moved = False  # set when a button moves the story to another status
 
     body = BodyField(
         extensions=BODY_EXTENSIONS,
@@ -183,7 +205,53 @@ class ArticleAdminForm(forms.ModelForm):
             ]
         if "status" in self.fields:
             self.fields["status"].bound_field_class = StatusBoundField
+        for name in ("title", "standfirst", "body"):
+            if name in self.fields:
+                self.fields[name].widget.attrs["spellcheck"] = "true"
+        if "published_at" in self.fields:
+            self.fields["published_at"].help_text = (
+                f"{zone_note()} Leave empty and press \u201cPublish now\u201d to publish now; "
+                "type a future time to schedule."
+            )
         self._offer_breaking()
+
+    def has_changed(self):
+        return self.moved or super().has_changed()
+
+    def buttons(self) -> list[Button]:
+        """The submit buttons this user may press on this story, the plainest first (a
+        browser's Enter presses the first)."""
+        Status = Article.Status
+        article = self.instance if self.instance.pk else None
+        if article is not None and not workflow.can_edit(self.user, article):
+            return []
+        current = self.original_status or Status.DRAFT
+        if current == Status.DRAFT:
+            shown = [Button(action="draft", label="Save draft")]
+            shown.append(Button(action="review", label="Submit for review"))
+        else:
+            shown = [Button(action="save", label="Save")]
+        if current == Status.REVIEW:
+            shown.append(Button(action="draft", label="Return to draft"))
+        if workflow.is_editor(self.user):
+            if not (article is not None and article.is_live):
+                shown.append(Button(action="publish", label="Publish now"))
+            if "published_at" in self.fields and not (article is not None and article.is_live):
+                shown.append(Button(action="schedule", label=self._schedule_label()))
+            if current == Status.PUBLISHED:
+                shown.append(Button(action="unpublish", label="Unpublish"))
+        return shown
+
+    def _schedule_label(self) -> str:
+        when = None
+        if self.is_bound:
+            when = getattr(self, "cleaned_data", {}).get("published_at")
+        elif self.instance.published_at:
+            when = self.instance.published_at
+        if when is None or when <= timezone.now():
+            return "Schedule for the publication time"
+        local = timezone.localtime(when)
+        return f"Schedule for {date_format(local, 'j M Y, H:i')} ({zone_name()})"
 
     def _offer_breaking(self) -> None:
         """The breaking-news flag, for editors only: ticked while the banner's time is ahead,
@@ -245,6 +313,7 @@ class ArticleAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         article = self.instance if self.instance.pk else None
+        action = self._clean_action(cleaned)
         status = cleaned.get("status", self.original_status or Article.Status.DRAFT)
         try:
             workflow.check(self.user, article, status)
@@ -260,6 +329,8 @@ class ArticleAdminForm(forms.ModelForm):
         ):
             # "Published" with no time means "now"; a time in the future schedules the story.
             cleaned["published_at"] = timezone.now()
+        if action == "schedule":
+            self._clean_schedule(cleaned)
         if "breaking" in self.fields and "breaking_until" in self.fields:
             self._clean_breaking(cleaned, status)
         check_coverage(self, cleaned)
@@ -274,6 +345,38 @@ class ArticleAdminForm(forms.ModelForm):
                 "image\u201d if it adds nothing they would miss.",
             )
         return cleaned
+
+    def _clean_action(self, cleaned: dict) -> str:
+        """The button pressed, as the status it asks for (put in cleaned["status"], where
+        `workflow.check` judges it like the menu's choice: the button is never trusted)."""
+        action = self.data.get("_action") or "save"
+        if action not in ACTIONS:
+            self.add_error(
+                None, "Not saved: the form was sent by a button it does not have. Reload the page."
+            )
+            return "save"
+        if ACTIONS[action] is not None:
+            cleaned["status"] = ACTIONS[action]
+            self.errors.pop("status", None)  # a stale menu value no longer matters
+            # A button's move is a change even when no field was touched.
+            self.moved = ACTIONS[action] != (self.original_status or Article.Status.DRAFT)
+        if action == "publish" and "published_at" in self.fields:
+            typed = cleaned.get("published_at")
+            if typed is None or typed > timezone.now():
+                # "Publish now" means now, whatever time is typed for later.
+                cleaned["published_at"] = timezone.now()
+        return action
+
+    def _clean_schedule(self, cleaned: dict) -> None:
+        if "published_at" not in self.fields or "published_at" in self.errors:
+            return
+        when = cleaned.get("published_at")
+        if when is None or when <= timezone.now():
+            self.add_error(
+                "published_at",
+                f"To schedule, type a publication time in the future ({zone_name()}); to "
+                "publish now, press \u201cPublish now\u201d.",
+            )
 
     def _clean_breaking(self, cleaned: dict, status: str) -> None:
         """The banner's end: 2 hours on when ticked without a time; refused in the past, before
@@ -382,6 +485,17 @@ def check_coverage(form: forms.Form, cleaned: dict) -> None:
         )
     elif start and end and end < start:
         form.add_error("live_until", "Live coverage can't end before it starts.")
+
+
+def zone_name() -> str:
+    """The newsroom's time zone as editors read it: "Europe/Paris (CEST)", or "UTC"."""
+    zone = timezone.get_current_timezone_name()
+    short = timezone.localtime().tzname()
+    return zone if not short or short == zone else f"{zone} ({short})"
+
+
+def zone_note() -> str:
+    return f"Times are in {zone_name()}."
 
 
 def topic_box(*, label: str, placeholder: str) -> forms.CharField:

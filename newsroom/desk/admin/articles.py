@@ -177,6 +177,7 @@ class ArticleAdmin(trash.TrashOnDelete, EditingPresence, admin.ModelAdmin):
     ]
 
     class Media:
+        css = {"all": ["news/admin/writing-space.css"]}
         js = ["news/admin/tag-suggestions.js"]
 
     # Who sees and changes what
@@ -467,6 +468,11 @@ class ArticleAdmin(trash.TrashOnDelete, EditingPresence, admin.ModelAdmin):
                 name="news_article_post_update",
             ),
             path("<int:pk>/coverage/", wrap(self.coverage_view), name="news_article_coverage"),
+            path(
+                "<int:pk>/revisions/<int:number>/preview/",
+                wrap(self.revision_preview_view),
+                name="news_article_revision_preview",
+            ),
             path("tag-suggestions/", wrap(self.tag_suggestions_view), name="news_tag_suggestions"),
             path("import/", wrap(self.import_view), name="news_article_import"),
             *super().get_urls(),
@@ -480,6 +486,9 @@ class ArticleAdmin(trash.TrashOnDelete, EditingPresence, admin.ModelAdmin):
 
     def revisions_view(self, request, pk):
         return history.revisions_view(self, request, pk)
+
+    def revision_preview_view(self, request, pk, number):
+        return history.preview_view(self, request, pk, number)
 
     def restore_view(self, request, pk, number):
         return history.restore_view(self, request, pk, number)

@@ -1,19 +1,25 @@
-"""The revisions screen: a story's saves newest first, the difference between two, and restore.
+"""The revisions screen: a story's saves newest first, the difference between two, a preview of
+any of them as readers would have seen it, and restore (confirmed first).
 
 `ArticleAdmin` routes here (see `articles.py`); the admin's own permission rules decide who
 may look and who may restore.
 """
+
+import copy
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.text import slugify
+from taggit.models import Tag
 
-from newsroom.desk import diffs
-from newsroom.news import writing
-from newsroom.news.models import Revision
+from newsroom.desk import diffs, preview
+from newsroom.news import inline, revisions, structured_data, writing
+from newsroom.news.models import Author, Byline, RelatedLink, Revision
 
 
 def revisions_view(model_admin, request, pk):
@@ -46,15 +52,87 @@ def revisions_view(model_admin, request, pk):
     return TemplateResponse(request, "admin/news/article/revisions.html", context)
 
 
+def preview_view(model_admin, request, pk, number):
+    """The story as readers would have seen it at revision `number`: the reader's template
+    filled from the snapshot. Never cached (the admin's views never are), never indexed; for
+    staff who may view the story (a writer asking for another's story gets the admin's 404)."""
+    article = model_admin._article_or_404(request, pk)
+    revision = get_object_or_404(Revision, article=article, number=number)
+    shown = _as_it_was(article, revision.snapshot)
+    absolute = request.build_absolute_uri
+    links = shown.snapshot_links
+    body_parts, related_links = inline.place(shown.body, links)
+    lead_image_url = ""
+    if shown.lead_image:
+        lead_image_url = (
+            shown.lead_image.url
+            if article.is_live
+            else preview.lead_image_url(preview.make_token(article))
+        )
+    context = {
+        "article": shown,
+        "object": shown,
+        "preview": True,
+        "revision": revision,
+        "body_parts": body_parts,
+        "related_links": related_links,
+        "canonical": shown.canonical(absolute),
+        "lead_image_url": lead_image_url,
+        "share_image": absolute(lead_image_url or static("news/logo.png")),
+        "structured_data": structured_data.news_article(shown, absolute=absolute),
+    }
+    response = TemplateResponse(request, "news/article_detail.html", context)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _as_it_was(article, snapshot: dict):
+    """An unsaved copy of `article` holding the snapshot's words, byline, topics and links.
+
+    The snapshot's body was cleaned by markup/sanitize.py when that revision was saved, so the
+    reader's template may mark it safe as it does the stored body.
+    """
+    shown = copy.copy(article)
+    for field in ("title", "standfirst", "body"):
+        setattr(shown, field, snapshot.get(field, getattr(article, field)))
+    for field in ("lead_image_alt", "lead_image_caption", "lead_image_credit"):
+        setattr(shown, field, snapshot.get(field, getattr(article, field)))
+    named = snapshot.get("authors", [])
+    authors = Author.objects.in_bulk([a["id"] for a in named])
+    shown.listed_bylines = [
+        Byline(
+            author=authors.get(a["id"]) or Author(name=a["name"], slug=slugify(a["name"])),
+            position=i,
+        )
+        for i, a in enumerate(named)
+    ]
+    names = snapshot.get("tags", [])
+    tags = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    shown.page_topics = [tags.get(n) or Tag(name=n, slug=slugify(n)) for n in names]
+    shown.page_notes = list(article.corrections.all())
+    shown.snapshot_links = []
+    for link in snapshot.get("related_links", []):
+        related = RelatedLink(
+            title=link["title"],
+            url=link["url"],
+            position=link.get("position", 0),
+            after_paragraph=link.get("after_paragraph"),
+        )
+        related.href = link["url"]
+        shown.snapshot_links.append(related)
+    return shown
+
+
 def restore_view(model_admin, request, pk, number):
-    if request.method != "POST":
-        return redirect("admin:news_article_revisions", pk=pk)
+    """GET: what restoring revision `number` would change, to confirm; POST: restore it."""
     if refused := model_admin._refuse_if_hidden(request, pk):
         return refused
     article = model_admin._article_or_404(request, pk)
     if not model_admin.has_change_permission(request, article):
         raise PermissionDenied
     revision = get_object_or_404(Revision, article=article, number=number)
+    if request.method != "POST":
+        return _confirm_restore(model_admin, request, article, revision)
     new = writing.restore(article, revision, user=request.user)
     kept = {a.pk for a in article.byline}
     if gone := [a["name"] for a in revision.snapshot.get("authors", []) if a["id"] not in kept]:
@@ -71,3 +149,17 @@ def restore_view(model_admin, request, pk, number):
         "are unchanged.",
     )
     return redirect(reverse("admin:news_article_change", args=[article.pk]))
+
+
+def _confirm_restore(model_admin, request, article, revision):
+    """The restore's confirmation page: the story now against that revision. Nothing changes
+    until the editor presses "Yes"."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": f"Restore revision {revision.number} of \u201c{article.title}\u201d?",
+        "article": article,
+        "revision": revision,
+        "changes": diffs.diff(revisions.snapshot(article), revision.snapshot),
+    }
+    return TemplateResponse(request, "admin/news/article/restore_confirm.html", context)
