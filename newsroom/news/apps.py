@@ -15,7 +15,7 @@ class NewsConfig(AppConfig):
         from newsroom import pagecache
 
         from . import cachetags
-        from .models import Article, Author, Byline, Correction, RelatedLink, rows_written
+        from .models import Article, Author, Byline, Correction, RelatedLink, Topic, rows_written
 
         # Every change to what readers see retires the pages that show it, wherever the
         # change is made from (admin, import, shell); see cachetags.py.
@@ -25,8 +25,11 @@ class NewsConfig(AppConfig):
         for model in (Author, Byline, RelatedLink, Correction):
             post_save.connect(cachetags.row_saved_or_deleted, sender=model, dispatch_uid=uid)
             post_delete.connect(cachetags.row_saved_or_deleted, sender=model, dispatch_uid=uid)
-        post_save.connect(cachetags.topic_saved_or_deleted, sender=Tag, dispatch_uid=uid)
-        post_delete.connect(cachetags.topic_saved_or_deleted, sender=Tag, dispatch_uid=uid)
+        # The admin's topics screen saves and deletes through the Topic proxy, whose signals
+        # name it as sender.
+        for model in (Tag, Topic):
+            post_save.connect(cachetags.topic_saved_or_deleted, sender=model, dispatch_uid=uid)
+            post_delete.connect(cachetags.topic_saved_or_deleted, sender=model, dispatch_uid=uid)
         for signal in (post_save, post_delete):
             signal.connect(
                 cachetags.tagged_item_saved_or_deleted, sender=TaggedItem, dispatch_uid=uid
