@@ -393,6 +393,23 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
+# Email: the People screen's invitations (newsroom/desk/people.py). With NEWSROOM_EMAIL_HOST,
+# through that SMTP server (STARTTLS on 587 by default); without one, written to the console
+# (the server's log), which suits a laptop, and the People screen says so rather than claiming
+# an invitation was sent. The tests use Django's in-memory outbox whatever is set here.
+if os.environ.get("NEWSROOM_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["NEWSROOM_EMAIL_HOST"]
+    EMAIL_PORT = env_positive_int("NEWSROOM_EMAIL_PORT", default=587)
+    EMAIL_HOST_USER = os.environ.get("NEWSROOM_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("NEWSROOM_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("NEWSROOM_EMAIL_TLS", default=True)
+    # A mail server that doesn't answer fails the invitation with a message, not a hung page.
+    EMAIL_TIMEOUT = 10
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("NEWSROOM_EMAIL_FROM", "newsroom@localhost")
+
 # What the site calls itself, and the byline for stories with no named author.
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
 NEWSROOM_SITE_DESCRIPTION = os.environ.get(

@@ -10,7 +10,7 @@ from newsroom.security import views as security_views
 
 admin.site.site_header = f"{settings.NEWSROOM_SITE_NAME} editors"
 admin.site.site_title = f"{settings.NEWSROOM_SITE_NAME} admin"
-admin.site.index_title = "Stories, authors and tags"
+admin.site.index_title = "Stories, authors and topics"
 
 urlpatterns = [
     # NEWSROOM_ADMIN_URL (default "admin/"), checked at start-up: see settings.

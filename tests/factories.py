@@ -110,12 +110,17 @@ def make_update(
     return update
 
 
-def make_user(*, username: str | None = None, role: str = "Writer", password: str = "") -> User:
-    """A staff account in the Writer or Editor group (made by the roles migration)."""
+def make_user(
+    *, username: str | None = None, role: str = "Writer", password: str = "", email: str = ""
+) -> User:
+    """A staff account in a role: "Writer", "Editor" (news' roles migration) or
+    "Editor-in-chief" (an editor who also manages people: the desk's migration)."""
     user = User.objects.create_user(
         username or f"{role.lower()}{next(_serial)}",
+        email=email,
         password=password or "a-long-test-password-1",
         is_staff=True,
     )
-    user.groups.add(Group.objects.get(name=role))
+    groups = ["Editor", "Editor-in-chief"] if role == "Editor-in-chief" else [role]
+    user.groups.add(*(Group.objects.get(name=name) for name in groups))
     return user

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import ROOT, running_site
+from tests.browser import ROOT, manage, require_browser, running_site, serve, server_env
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # Every WCAG A and AA rule up to 2.2, plus axe's best practices (heading order, landmarks).
@@ -460,3 +460,112 @@ def test_reduced_motion_switches_off_transitions_animations_and_smooth_scrolling
             " return [s.transitionDuration, s.animationName, s.scrollBehavior]; }",
         )
         assert tuple(motion) == expected
+
+
+# The desk's People and Topics screens, signed in as an editor-in-chief
+
+CHIEF_PASSWORD = "a-long-chief-password-1"
+MAKE_PEOPLE = f"""
+from django.contrib.auth.models import User
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.http import urlsafe_base64_encode
+
+from tests.factories import make_article, make_user
+
+make_user(username="chief", role="Editor-in-chief", password="{CHIEF_PASSWORD}",
+          email="chief@example.org")
+make_user(username="wanda", role="Writer", email="wanda@example.org")
+gone = make_user(username="gone", role="Editor")
+gone.is_active = False
+gone.save()
+make_article(tags=["Defence", "Drones"])
+invited = make_user(username="newcomer", role="Writer")
+invited.set_unusable_password()
+invited.save()
+uid = urlsafe_base64_encode(str(invited.pk).encode())
+print(f"/admin/desk/person/welcome/{{uid}}/{{default_token_generator.make_token(invited)}}/")
+"""
+
+
+@pytest.fixture(scope="module")
+def desk_site(tmp_path_factory) -> Iterator[tuple[str, str]]:
+    """A site with an editor-in-chief and a few people; yields its URL and an invitation link."""
+    require_browser()
+    env = server_env(tmp_path_factory.mktemp("desk-site"))
+    manage(env, "migrate", "-v0")
+    invitation = manage(env, "shell", "-c", MAKE_PEOPLE).strip().splitlines()[-1]
+    with serve(env) as base:
+        yield base, invitation
+
+
+@contextmanager
+def desk_page(browser, site: str) -> Iterator:
+    """A page in a fresh browser context, signed in as the editor-in-chief."""
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(site + "/admin/login/")
+        page.get_by_label("Username").fill("chief")
+        page.get_by_label("Password").fill(CHIEF_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(site + "/admin/")
+        yield page
+    finally:
+        context.close()
+
+
+DESK_PAGES = {
+    "index": "/admin/",
+    "people": "/admin/desk/person/",
+    "add a person": "/admin/desk/person/add/",
+    "topics": "/admin/news/topic/",
+}
+
+
+@pytest.mark.parametrize("name", DESK_PAGES)
+def test_axe_finds_no_violations_on_the_desk_screens(browser, desk_site, name):
+    site, _ = desk_site
+    with desk_page(browser, site) as page:
+        response = page.goto(site + DESK_PAGES[name])
+        assert response.status == 200
+        assert axe_violations(page) == []
+
+
+def test_axe_finds_no_violations_on_a_persons_page_and_a_refused_add_form(browser, desk_site):
+    site, _ = desk_site
+    with desk_page(browser, site) as page:
+        page.goto(site + "/admin/desk/person/")
+        page.get_by_role("link", name="wanda").click()
+        page.wait_for_load_state()
+        assert "Change person" in page.content()
+        assert axe_violations(page) == []
+        page.goto(site + "/admin/desk/person/add/")
+        page.get_by_role("button", name="Save", exact=True).click()
+        page.wait_for_load_state()
+        assert page.locator(".errornote").count() == 1
+        assert axe_violations(page) == []
+
+
+def test_the_username_box_shows_the_name_the_email_will_give(browser, desk_site):
+    site, _ = desk_site
+    with desk_page(browser, site) as page:
+        page.goto(site + "/admin/desk/person/add/")
+        username = page.get_by_label("Username")
+        assert username.get_attribute("placeholder") == ""
+        page.get_by_role("textbox", name="Email").fill("Ann.Lee@example.org")
+        assert username.get_attribute("placeholder") == "ann.lee"
+
+
+def test_axe_finds_no_violations_on_the_invitation_pages(browser, desk_site):
+    site, invitation = desk_site
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(site + invitation)
+        assert "Choose your password" in page.content()
+        assert axe_violations(page) == []
+        page.goto(site + "/admin/desk/person/welcome/MQ/1-wrong/")
+        assert "This link no longer works" in page.content()
+        assert axe_violations(page) == []
+    finally:
+        context.close()

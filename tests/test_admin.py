@@ -1,6 +1,7 @@
 """Editors in Django admin."""
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -8,8 +9,9 @@ from django.conf import settings
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
-from newsroom.news.models import Article
-from tests.factories import make_article, make_author
+from newsroom.news import writing
+from newsroom.news.models import Article, Topic
+from tests.factories import make_article, make_author, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -166,6 +168,8 @@ def test_demo_editor_command_prints_a_working_login(client):
     response = client.post(reverse("admin:login"), {"username": "editor", "password": password})
     assert response.status_code == 302
     assert client.get(reverse("admin:news_article_changelist")).status_code == 200
+    # An editor-in-chief, so the People screen can be tried too.
+    assert client.get(reverse("admin:desk_person_add")).status_code == 200
 
 
 def test_slug_help_shows_an_address_a_new_story_would_have(editor_client):
@@ -199,3 +203,124 @@ def test_the_writing_space_is_spellchecked_wide_and_grows(editor_client):
     assert "#article_form #id_title" in css and "width: 100%" in css
     assert "field-sizing: content" in css
     assert ".prose-editor .ProseMirror" in css and "min-height: 30em" in css
+
+
+# Plain words: what the admin says, as an editor reads it
+
+
+class _VisibleText(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._hidden += tag in ("script", "style", "template")
+
+    def handle_endtag(self, tag):
+        self._hidden -= tag in ("script", "style", "template")
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _VisibleText()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+# "Tags" or "tag" as a word; a page address such as /tags/defence/ is not a word.
+TAG_WORD = re.compile(r"(?<![/\w])tags?(?![/\w])", re.IGNORECASE)
+
+
+def test_the_admin_says_topics_and_never_tags_or_taggit(client):
+    client.force_login(make_user(role="Editor"))
+    story = make_article(tags=["Defence"])
+    topic = Topic.objects.get()
+    pages = {
+        "index": reverse("admin:index"),
+        "topics": reverse("admin:news_topic_changelist"),
+        "topic": reverse("admin:news_topic_change", args=[topic.pk]),
+        "new topic": reverse("admin:news_topic_add"),
+        "stories": reverse("admin:news_article_changelist"),
+        "story": reverse("admin:news_article_change", args=[story.pk]),
+        "new story": reverse("admin:news_article_add"),
+    }
+    for name, url in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        text = visible_text(response.content.decode())
+        assert "topic" in text.lower(), name
+        assert "taggit" not in text.lower(), name
+        assert TAG_WORD.findall(text) == [], name
+    index = visible_text(client.get(pages["index"]).content.decode())
+    assert "Stories, authors and topics" in index and "Topics" in index
+    stories = visible_text(client.get(pages["stories"]).content.decode())
+    assert "By topics" in stories
+
+
+def test_the_tag_word_check_sees_the_word_it_forbids():
+    """The control for the test above: taggit's own labels would fail it."""
+    assert TAG_WORD.findall(visible_text("<h1>Taggit</h1><p>Select tag to change</p>"))
+    assert not TAG_WORD.findall(visible_text('<p><a href="/tags/x/">/tags/defence/</a></p>'))
+
+
+def test_the_topic_screen_names_its_address_and_links_its_stories(client):
+    client.force_login(make_user(role="Editor"))
+    make_article(tags=["Defence"])
+    make_article(tags=["Defence"])
+    topic = Topic.objects.get()
+    html = client.get(reverse("admin:news_topic_change", args=[topic.pk])).content.decode()
+    assert "Address" in visible_text(html) and "/tags/defence/ for Defence" in html
+    stories = reverse("admin:news_article_changelist") + f"?tags__id__exact={topic.pk}"
+    assert f'<a href="{stories}">2 stories</a>' in html
+    listed = client.get(stories).content.decode()
+    assert "2 stories" in visible_text(listed)
+
+
+def test_a_topic_screen_without_taggit_permissions_is_refused(client):
+    client.force_login(make_user(role="Writer"))
+    assert client.get(reverse("admin:news_topic_changelist")).status_code == 200
+    assert client.get(reverse("admin:news_topic_add")).status_code == 403
+
+
+def test_who_saved_reads_an_import_or_a_former_user(client, seed_article):
+    client.force_login(make_user(role="Editor"))
+    gone = make_user(role="Editor", username="gone")
+    writing.save(seed_article, user=gone)
+    writing.finish(seed_article, user=gone, summary="Edited")
+    gone.delete()
+    html = client.get(reverse("admin:news_article_revisions", args=[seed_article.pk]))
+    text = visible_text(html.content.decode())
+    assert "Created by import of" in text and "an import" in text
+    assert "a former user Edited" in text  # the By and What columns
+    assert "importer" not in text and "removed user" not in text
+
+
+def test_the_story_list_and_form_say_when_an_import_saved_last(client, seed_article):
+    client.force_login(make_user(role="Editor"))
+    written = make_article(title="Written here")
+    gone = make_user(role="Editor", username="gone")
+    writing.save(written, user=gone)
+    gone.delete()
+    text = visible_text(client.get(reverse("admin:news_article_changelist")).content.decode())
+    assert re.search(r"\d\d:\d\d by an import", text)
+    assert re.search(r"\d\d:\d\d by a former user", text)
+    assert "removed user" not in text
+    form = client.get(reverse("admin:news_article_change", args=[seed_article.pk]))
+    assert "Last edited by an import at" in visible_text(form.content.decode())
+
+
+def test_deleting_a_topic_says_its_stories_stay(client):
+    client.force_login(make_user(role="Editor"))
+    story = make_article(tags=["Defence"])
+    topic = Topic.objects.get()
+    url = reverse("admin:news_topic_delete", args=[topic.pk])
+    text = visible_text(client.get(url).content.decode())
+    assert "Stories that lose it (the stories stay): 1" in text
+    assert "tagged" not in text.lower()
+    client.post(url, {"post": "yes"})
+    assert not Topic.objects.exists()
+    assert Article.objects.filter(pk=story.pk).exists()

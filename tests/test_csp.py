@@ -207,7 +207,9 @@ def test_the_admin_works_under_its_policy_without_a_violation(browser, site):
     watch.page.wait_for_load_state()
     assert watch.violations() == []
     story = "/admin/news/article/1/change/"
-    for path in ("/admin/", "/admin/news/article/", story, "/admin/news/article/add/"):
+    admin_pages = ("/admin/", "/admin/news/article/", story, "/admin/news/article/add/")
+    people_and_topics = ("/admin/desk/person/", "/admin/desk/person/add/", "/admin/news/topic/")
+    for path in (*admin_pages, *people_and_topics):
         assert watch.visit(path) == [], path
     watch.visit(story)
     # The body editor came up (its import map ran under the nonce) and takes typing.

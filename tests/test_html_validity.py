@@ -185,3 +185,42 @@ def test_french_pages_are_valid_html(pages_of, tmp_path):
     )
     errors = validate(pages, tmp_path)
     assert errors == {name: [] for name in pages}
+
+
+@pytest.mark.django_db
+def test_the_people_and_topics_screens_are_valid_html(client, tmp_path):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.http import urlsafe_base64_encode
+
+    from newsroom.news.models import Topic
+    from tests.factories import make_user
+
+    chief = make_user(role="Editor-in-chief", username="chief", email="chief@example.org")
+    wanda = make_user(username="wanda", email="wanda@example.org")
+    make_article(tags=["Defence"])
+    client.force_login(chief)
+
+    def html(url: str) -> str:
+        return client.get(url).content.decode()
+
+    add = reverse("admin:desk_person_add")
+    pages = {
+        "people": html(reverse("admin:desk_person_changelist")),
+        "add-a-person": html(add),
+        "add-a-person-refused": client.post(add, {"sign_in": "invite"}).content.decode(),
+        "person": html(reverse("admin:desk_person_change", args=[wanda.pk])),
+        "topics": html(reverse("admin:news_topic_changelist")),
+        "topic": html(reverse("admin:news_topic_change", args=[Topic.objects.get().pk])),
+    }
+    newcomer = Client()
+    uid = urlsafe_base64_encode(str(wanda.pk).encode())
+    link = reverse(
+        "admin:desk_person_welcome", args=[uid, default_token_generator.make_token(wanda)]
+    )
+    pages["welcome"] = newcomer.get(link, follow=True).content.decode()
+    pages["welcome-expired"] = newcomer.get(link.replace(uid, "MQ")).content.decode()
+    assert "Choose your password" in pages["welcome"]
+    assert "This link no longer works" in pages["welcome-expired"]
+    errors = validate(pages, tmp_path)
+    assert errors == {name: [] for name in pages}

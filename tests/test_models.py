@@ -8,7 +8,7 @@ from django.apps import apps
 from django.db import IntegrityError
 from django.utils import timezone
 
-from newsroom.news.models import Article, Author, Correction, unique_slug
+from newsroom.news.models import Article, Author, Correction, Topic, unique_slug
 from tests.factories import make_article, make_related_link
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +42,12 @@ def test_unique_slug_counts_up():
     make_article(slug="same-2")
     assert unique_slug(Article, "Same") == "same-3"
     assert unique_slug(Author, "!!!") == "story"
+
+
+@pytest.mark.parametrize("model", [Topic, Topic._meta.concrete_model])
+def test_a_topic_named_only_in_punctuation_gets_a_made_up_address(model):
+    """Through taggit's Tag and the Topic proxy the topics screen saves with alike."""
+    assert model.objects.create(name="!!!").slug.startswith("topic-")
 
 
 def test_source_name_is_unique_but_blank_is_allowed_many_times():

@@ -131,7 +131,7 @@ def test_a_topic_merge_retires_both_topics_and_the_stories_moved(client, world):
     desk.force_login(editor)
     ships = world["bravo"].tags.get()
     response = desk.post(
-        "/admin/taggit/tag/",
+        "/admin/news/topic/",
         {"action": "merge_tags", "_selected_action": [ships.pk], "target": "Drones"},
     )
     assert response.status_code == 302
@@ -140,6 +140,19 @@ def test_a_topic_merge_retires_both_topics_and_the_stories_moved(client, world):
         client,
         {"bravo", "home", "drones", "ships", "bob", "topics", "rss", "ships-feed", "sitemap"},
     )
+
+
+def test_a_topic_renamed_on_the_topics_screen_retires_its_pages(client, world):
+    """The screen saves through the Topic proxy, whose signals name the proxy as sender."""
+    warm_all(client)
+    desk = Client()
+    desk.force_login(make_user(role="Editor"))
+    ships = world["bravo"].tags.get()
+    response = desk.post(
+        f"/admin/news/topic/{ships.pk}/change/", {"name": "Vessels", "slug": "ships"}
+    )
+    assert response.status_code == 302
+    expect(client, {"bravo", "ships", "topics", "ships-feed", "sitemap"})
 
 
 def test_an_author_rename_retires_every_page_showing_the_name(client, world):

@@ -258,7 +258,7 @@ CHANGES = {
     "topic merge": (
         ADMIN + "from taggit.models import Tag\n"
         "ships = Tag.objects.get(name='{p} ships')\n"
-        "answer = desk.post('/admin/taggit/tag/', {{'action': 'merge_tags',\n"
+        "answer = desk.post('/admin/news/topic/', {{'action': 'merge_tags',\n"
         "    '_selected_action': [ships.pk], 'target': '{p} drones'}})\n"
         "assert answer.status_code == 302, answer.status_code\n",
         {"bravo", "home", "drones", "ships", "bob"},

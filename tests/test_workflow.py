@@ -1010,7 +1010,7 @@ def test_merge_topics_keeps_every_story_tagged_once(client):
     both = make_article(tags=["Drone", "Drones"])
     one = make_article(tags=["UAV"])
     client.post(
-        reverse("admin:taggit_tag_changelist"),
+        reverse("admin:news_topic_changelist"),
         {
             "action": "merge_tags",
             "_selected_action": list(Tag.objects.values_list("pk", flat=True)),
@@ -1103,7 +1103,7 @@ def test_a_form_opened_before_a_topic_merge_cannot_bring_the_old_topic_back(clie
     story = make_article(tags=["Defense"])
     opened = reload(story)
     client.post(
-        reverse("admin:taggit_tag_changelist"),
+        reverse("admin:news_topic_changelist"),
         {"action": "merge_tags", "_selected_action": [opened.tags.get().pk], "target": "Defence"},
     )
     assert list(reload(story).tags.names()) == ["Defence"]

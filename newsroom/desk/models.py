@@ -1,6 +1,8 @@
-"""The desk's own rows: who has a story open in the admin, and the trash as an admin screen."""
+"""The desk's own rows: the People screen's accounts, who has a story open in the admin, and
+the trash as an admin screen."""
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.utils import timezone
 
@@ -47,3 +49,14 @@ class EditingSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.article}"
+
+
+class Person(User):
+    """A staff account as the People screen shows it (a proxy: no table of its own). Its
+    permissions are the editor-in-chief's: `desk.add_person` and `desk.change_person` (see
+    `newsroom/desk/people.py`)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "person"
+        verbose_name_plural = "people"

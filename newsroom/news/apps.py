@@ -22,6 +22,7 @@ class NewsConfig(AppConfig):
             Correction,
             LiveUpdate,
             RelatedLink,
+            Topic,
             rows_written,
         )
 
@@ -33,8 +34,11 @@ class NewsConfig(AppConfig):
         for model in (Author, Byline, RelatedLink, Correction, LiveUpdate):
             post_save.connect(cachetags.row_saved_or_deleted, sender=model, dispatch_uid=uid)
             post_delete.connect(cachetags.row_saved_or_deleted, sender=model, dispatch_uid=uid)
-        post_save.connect(cachetags.topic_saved_or_deleted, sender=Tag, dispatch_uid=uid)
-        post_delete.connect(cachetags.topic_saved_or_deleted, sender=Tag, dispatch_uid=uid)
+        # The admin's topics screen saves and deletes through the Topic proxy, whose signals
+        # name it as sender.
+        for model in (Tag, Topic):
+            post_save.connect(cachetags.topic_saved_or_deleted, sender=model, dispatch_uid=uid)
+            post_delete.connect(cachetags.topic_saved_or_deleted, sender=model, dispatch_uid=uid)
         for signal in (post_save, post_delete):
             signal.connect(
                 cachetags.tagged_item_saved_or_deleted, sender=TaggedItem, dispatch_uid=uid

@@ -143,6 +143,7 @@ def _tags_of(model, **rows) -> set[str]:
 class Author(models.Model):
     name = models.CharField(max_length=200, help_text="As it appears in the byline.")
     slug = models.SlugField(
+        "address",
         max_length=200,
         unique=True,
         allow_unicode=True,
@@ -344,6 +345,7 @@ class Article(models.Model):
 
     title = models.CharField("headline", max_length=300)
     slug = models.SlugField(
+        "address",
         max_length=200,
         unique=True,
         allow_unicode=True,
@@ -382,7 +384,9 @@ class Article(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles", blank=True)
-    tags = TaggableManager(blank=True, help_text="Comma-separated topics, e.g. Defence, Japan.")
+    tags = TaggableManager(
+        "topics", blank=True, help_text="Comma-separated topics, e.g. Defence, Japan."
+    )
 
     lead_image = models.ImageField(upload_to="lead-images/%Y/%m/", blank=True)
     # Width and height are read once, at upload (see save()), so a page never opens the image
@@ -696,6 +700,11 @@ class Article(models.Model):
             moments.append(max(update.shown_at for update in updates))
         return max(moments, default=None)
 
+    @property
+    def last_editor(self) -> str:
+        """Who saved the story last, in editors' words (see `editor_name`)."""
+        return editor_name(self.last_edited_by, imported=bool(self.source_name))
+
     def related_for_page(self) -> list[RelatedLink]:
         """The related links in order, each with `href`: its own URL, else our published story
         of that headline, else "" (shown as plain text). Read from `with_page_data()`'s
@@ -818,6 +827,20 @@ class StatusChange(ChangeLog):
         return f"{self.get_from_status_display() or 'new'} \u2192 {self.get_to_status_display()}"
 
 
+def editor_name(user, *, imported: bool) -> str:
+    """Who made a change, as the admin says it: the account's username; else "an import" when
+    the change came from an import (the import command runs as nobody); else "a former user",
+    whose account has been deleted since (deleting an account keeps its changes, unsigned).
+
+    A story's last save can't always tell the two apart: a change to an imported story by an
+    account deleted since also reads "an import". People are deactivated, never deleted, on the
+    People screen, so only an administrator deleting an account can cause that.
+    """
+    if user is not None:
+        return user.get_username()
+    return "an import" if imported else "a former user"
+
+
 class Revision(models.Model):
     """What a story said after one save: a snapshot of its words, byline, topics and links."""
 
@@ -840,6 +863,13 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"Revision {self.number} of {self.article}"
+
+    @property
+    def saved_by(self) -> str:
+        """Who saved this revision, in editors' words (see `editor_name`). The importer's
+        summaries say "... by import of <file>" or "Import options: ..."."""
+        imported = " by import of " in self.summary or self.summary.startswith("Import options")
+        return editor_name(self.created_by, imported=imported)
 
 
 class Correction(models.Model):
@@ -984,6 +1014,17 @@ class LiveUpdateChange(ChangeLog):
         return f"{self.get_action_display()} {self.changed_at:%Y-%m-%d %H:%M}"
 
 
+class Topic(Tag):
+    """Taggit's tag under the name the newsroom uses: the admin's topics screen shows this."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "topic"
+        verbose_name_plural = "topics"
+
+
+# A proxy's saves signal with the proxy as sender, so receivers for topics take both.
+@receiver(pre_save, sender=Topic)
 @receiver(pre_save, sender=Tag)
 def give_every_topic_a_slug(sender, instance: Tag, **kwargs) -> None:
     """A topic named only in punctuation ("!!!") slugifies to nothing, and a page address

@@ -1,10 +1,20 @@
 """The editors' admin, one module per screen: stories, authors, topics, revisions, import, live
-coverage, trash, presence.
+coverage, trash, presence, people.
 
 Importing the package registers every screen with the admin site (Django's autodiscover
 imports `newsroom.desk.admin`).
 """
 
-from . import articles, authors, history, imports, live, presence, topics, trash
+from . import articles, authors, history, imports, live, people, presence, topics, trash
 
-__all__ = ["articles", "authors", "history", "imports", "live", "presence", "topics", "trash"]
+__all__ = [
+    "articles",
+    "authors",
+    "history",
+    "imports",
+    "live",
+    "people",
+    "presence",
+    "topics",
+    "trash",
+]

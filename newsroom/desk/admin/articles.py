@@ -402,8 +402,7 @@ class ArticleAdmin(trash.TrashOnDelete, EditingPresence, admin.ModelAdmin):
 
     @admin.display(description="Last edited", ordering="updated_at")
     def last_edit(self, obj):
-        who = obj.last_edited_by.get_username() if obj.last_edited_by else "import or removed user"
-        return f"{timezone.localtime(obj.updated_at):%d %b %H:%M} by {who}"
+        return f"{timezone.localtime(obj.updated_at):%d %b %H:%M} by {obj.last_editor}"
 
     # Links: view on site (or a preview while not live), revisions, topic suggestions
 

@@ -1,4 +1,5 @@
-"""`manage.py create_demo_editor`: a staff account for trying Newsroom on a laptop.
+"""`manage.py create_demo_editor`: a staff account for trying Newsroom on a laptop, an
+editor-in-chief, so the People screen can be tried too.
 
 It gets a fresh random password every time it runs (printed once), so `make run` always shows
 a login that works and no fixed password ever ships with the code.
@@ -7,9 +8,10 @@ a login that works and no fixed password ever ships with the code.
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.urls import reverse
+
+from newsroom.desk import people
 
 
 class Command(BaseCommand):
@@ -27,7 +29,7 @@ class Command(BaseCommand):
         user.set_password(password)
         user.is_staff = True
         user.save()
-        user.groups.add(Group.objects.get(name="Editor"))
+        people.set_role(user, people.Role.EDITOR_IN_CHIEF)
         verb = "Created" if created else "Reset"
         self.stdout.write(
             f"{verb} the demo editor. Log in at {site.rstrip('/')}{reverse('admin:index')} "
