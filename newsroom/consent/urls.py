@@ -1,4 +1,4 @@
-"""The consent component's addresses: the settings page, the choice form, its confirmation, the cookie policy."""
+"""The consent component's addresses: settings, the choice form, its confirmation, the policy."""
 
 from django.urls import path
 

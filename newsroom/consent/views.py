@@ -7,10 +7,11 @@ place; a plain form post is answered with a 303 to `saved`, a small confirmation
 what was chosen and links back to the page the reader was on. That page, like every response
 here, is never cached: it depends on this reader's cookie, and the story pages stay shareable
 (a `?consent=saved` flag on the story's own address would have been stored by the page cache
-and Varnish as one more copy of the page, and shown to whoever followed that address). A reader's mistake (an
-unknown action or category, a `next` pointing elsewhere, a post from another site) never changes
-anything and never ends in an error page without a way forward: the settings page is shown again
-with a sentence saying what happened.
+and Varnish as one more copy of the page, and shown to whoever followed that address).
+
+A reader's mistake (an unknown action or category, a `next` pointing elsewhere, a post from
+another site) never changes anything and never ends in an error page without a way forward:
+the settings page is shown again with a sentence saying what happened.
 """
 
 from urllib.parse import urlencode, urlsplit
