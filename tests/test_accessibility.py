@@ -37,6 +37,7 @@ PAGES = {
     "search": "/search/?q=drones",
     "archive": "/archive/",
     "cookie-settings": "/consent/",
+    "consent-saved": "/consent/saved/?next=/tags/",
     "not-found": "/news/no-such-story/",
 }
 STATUS = {name: 404 if name == "not-found" else 200 for name in PAGES}
