@@ -38,6 +38,7 @@ PAGES = {
     "archive": "/archive/",
     "cookie-settings": "/consent/",
     "live": "/news/count-night/",
+    "consent-saved": "/consent/saved/?next=/tags/",
     "not-found": "/news/no-such-story/",
 }
 STATUS = {name: 404 if name == "not-found" else 200 for name in PAGES}

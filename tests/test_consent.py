@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -61,9 +62,22 @@ def consent_cookie(
     )
 
 
-def choose(client, *, action: str, next: str = "/", choices: tuple[str, ...] = (), **extra):
-    data = {"action": action, "next": next, **dict.fromkeys(choices, "on")}
+def choose(
+    client,
+    *,
+    action: str,
+    next: str = "/",
+    choices: tuple[str, ...] = (),
+    fields: dict[str, str] | None = None,
+    **extra,
+):
+    data = {"action": action, "next": next, **dict.fromkeys(choices, "on"), **(fields or {})}
     return client.post(DECIDE_URL, data, **extra)
+
+
+def confirmation_url(next_url: str) -> str:
+    """Where a choice posted without JavaScript lands: the confirmation, then `next_url`."""
+    return f"/consent/saved/?{urlencode({'next': next_url})}"
 
 
 def stored_decision(response) -> policy.Decision | None:
@@ -170,7 +184,7 @@ def test_accept_all_stores_every_category_and_returns_to_next(client):
     response = choose(client, action="accept_all", next="/tags/")
 
     assert response.status_code == 303
-    assert response.headers["Location"] == "/tags/"
+    assert response.headers["Location"] == confirmation_url("/tags/")
     decision = stored_decision(response)
     assert decision is not None
     assert decision.granted == set(policy.OPTIONAL_KEYS)
@@ -343,7 +357,9 @@ def test_settings_page_has_no_banner_and_is_not_indexed(client):
 
 
 def test_choice_made_on_the_settings_page_lands_back_there_with_a_confirmation(client):
-    response = choose(client, action="save", next="/consent/?saved=1&next=/tags/")
+    response = choose(
+        client, action="save", next="/consent/?saved=1&next=/tags/", fields={"source": "settings"}
+    )
 
     assert response.headers["Location"] == "/consent/?saved=1&next=/tags/"
     page = client.get(response.headers["Location"])
@@ -544,13 +560,13 @@ def test_next_outside_this_site_returns_home(client, next_url):
     response = choose(client, action="accept_all", next=next_url)
 
     assert response.status_code == 303
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == confirmation_url("/")
 
 
 def test_https_page_never_returns_to_plain_http(client):
     response = choose(client, action="accept_all", next="http://testserver/tags/", secure=True)
 
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == confirmation_url("/")
 
 
 def test_next_with_a_line_break_cannot_add_headers(client):
@@ -840,7 +856,7 @@ def test_banner_follows_the_active_language(client):
     assert buttons == {"accept_all", "reject_all", "save"}
     assert ">Tout accepter</button>" in content
     assert ">Tout refuser</button>" in content
-    assert "Nous utilisons des cookies nécessaires" in content
+    assert "Cookies facultatifs (préférences, statistiques, publicité)" in content
 
 
 def test_log_records_the_language_shown(client):
@@ -1225,3 +1241,73 @@ def test_every_french_string_is_translated_and_compiled():
             compiled = gettext.GNUTranslations(mo)
         forms = sum(e.count("\nmsgstr") for e in entries)
         assert len(compiled._catalog) == forms + 1, po
+
+
+# The confirmation after a choice made without JavaScript
+
+
+@pytest.mark.parametrize(
+    ("action", "choices", "summary"),
+    [
+        ("accept_all", (), "Thank you: all cookies are now allowed."),
+        ("reject_all", (), "Thank you: only necessary cookies will be used."),
+        ("save", ("analytics",), "Allowed: necessary cookies and analytics cookies."),
+    ],
+    ids=["accepted-all", "rejected-all", "custom"],
+)
+def test_choice_without_javascript_confirms_what_was_saved(client, action, choices, summary):
+    posted = choose(client, action=action, choices=choices, next="/tags/", HTTP_ACCEPT="text/html")
+    page = client.get(posted.headers["Location"])
+
+    assert posted.status_code == 303
+    assert policy.COOKIE_NAME in posted.cookies
+    html = page.content.decode()
+    assert "Your choice is saved" in html
+    assert summary in html
+    assert '<a class="consent-saved__back" href="/tags/">Continue reading</a>' in html
+    assert not banner_shown(page)
+
+
+def test_choice_in_the_enhanced_banner_returns_straight_to_the_page(client):
+    response = choose(client, action="reject_all", next="/tags/", fields={"js": "1"})
+
+    assert response.headers["Location"] == "/tags/"
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example", "javascript:x"])
+def test_confirmation_links_back_only_to_this_site(client, next_url):
+    choose(client, action="reject_all")
+    page = client.get("/consent/saved/", {"next": next_url})
+
+    assert (
+        '<a class="consent-saved__back" href="/">Go to the latest news</a>' in page.content.decode()
+    )
+    assert "evil" not in page.content.decode()
+
+
+def test_decision_and_confirmation_are_never_cached(client):
+    posted = choose(client, action="accept_all", next="/tags/")
+    page = client.get(posted.headers["Location"])
+
+    for response in (posted, page):
+        cache_control = response.headers["Cache-Control"]
+        assert "private" in cache_control or "no-store" in cache_control
+        assert "max-age=0" in cache_control
+
+
+def test_confirmation_says_so_when_the_browser_kept_no_cookie(client):
+    page = client.get("/consent/saved/", {"next": "/tags/"})
+
+    html = page.content.decode()
+    assert "Your choice could not be kept" in html
+    assert "Your choice is saved" not in html
+    assert 'role="alert"' in html
+
+
+def test_confirmation_is_french_for_a_french_reader(client):
+    choose(client, action="reject_all", next="/tags/")
+    page = client.get("/consent/saved/", {"next": "/tags/"}, HTTP_ACCEPT_LANGUAGE="fr")
+
+    html = page.content.decode()
+    assert "Votre choix est enregistré" in html
+    assert "Reprendre la lecture" in html

@@ -58,6 +58,10 @@ def test_accept_and_reject_are_equal_and_each_works(browser, site, javascript):
         if javascript:
             page.locator(".consent-banner__done").wait_for()
         else:
+            # Without JavaScript the post lands on the confirmation, which leads back.
+            page.wait_for_load_state()
+            assert page.get_by_role("heading", name="Your choice is saved").is_visible()
+            page.get_by_role("link", name="Continue reading").click()
             page.wait_for_load_state()
             assert page.url == site + ARTICLE
         assert expected in (consent_value(context) or "")
@@ -196,8 +200,8 @@ def test_the_banner_works_from_the_keyboard_alone(browser, site):
     for _ in range(4):
         page.keyboard.press("Tab")
         focused.append(focused_text(page))
-    assert focused == ["Skip to main content", "Accept all", "Reject all", "Settings"]
-    page.keyboard.press("Shift+Tab")
+    # In reading order: "Settings" sits beside the banner's heading, then the two choices.
+    assert focused == ["Skip to main content", "Settings", "Accept all", "Reject all"]
     page.keyboard.press("Enter")  # "Reject all"
     page.locator(".consent-banner__done").wait_for()
     assert "analytics:0" in consent_value(context)
@@ -213,7 +217,7 @@ def test_the_settings_dialog_works_from_the_keyboard_alone(browser, site):
     context = browser.new_context()
     page = context.new_page()
     page.goto(site + ARTICLE)
-    for _ in range(4):
+    for _ in range(2):
         page.keyboard.press("Tab")
     assert focused_text(page) == "Settings"
     page.keyboard.press("Enter")
@@ -326,4 +330,55 @@ def test_axe_finds_nothing_on_the_banner_the_dialog_and_the_consent_pages(browse
     page.locator("[data-consent-open]").click()
     assert page.locator("[data-consent-dialog]").is_visible()
     assert axe_violations(page) == [], "dialog"
+    context.close()
+
+
+# The banner must leave most of a small phone's first screen to the story (issue 15).
+SMALL_SCREEN = {"width": 320, "height": 640}
+COMPACT_BANNER_PX = 200
+
+
+@pytest.mark.parametrize(
+    ("language", "accept", "reject"),
+    [("en", "Accept all", "Reject all"), ("fr", "Tout accepter", "Tout refuser")],
+)
+def test_banner_takes_under_a_third_of_a_small_screen(browser, site, language, accept, reject):
+    context = browser.new_context(
+        viewport=SMALL_SCREEN, extra_http_headers={"Accept-Language": language}
+    )
+    page = context.new_page()
+    page.goto(site + ARTICLE)
+
+    banner = page.locator("[data-consent-banner]").bounding_box()
+    assert banner["height"] <= COMPACT_BANNER_PX
+    boxes = [page.get_by_role("button", name=name).bounding_box() for name in (accept, reject)]
+    for box in boxes:
+        # Whole, inside the first screen, and a comfortable target.
+        assert box["y"] >= 0 and box["y"] + box["height"] <= SMALL_SCREEN["height"]
+        assert box["height"] >= 44
+    # Equal prominence: the same size in every language.
+    assert abs(boxes[0]["width"] - boxes[1]["width"]) <= 1
+    assert abs(boxes[0]["height"] - boxes[1]["height"]) <= 1
+    settings_link = page.locator("[data-consent-open]").bounding_box()
+    assert settings_link["height"] >= 24
+    assert settings_link["y"] + settings_link["height"] <= banner["y"] + banner["height"]
+    context.close()
+
+
+def test_reject_without_javascript_confirms_and_leads_back_to_the_story(browser, site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site + ARTICLE)
+    page.get_by_role("button", name="Reject all").click()
+    page.wait_for_load_state()
+
+    heading = page.get_by_role("heading", name="Your choice is saved")
+    assert heading.is_visible()
+    assert page.evaluate("document.activeElement.tagName") == "H1"
+    assert "only necessary cookies will be used" in page.get_by_role("status").text_content()
+    page.get_by_role("link", name="Continue reading").click()
+    page.wait_for_load_state()
+    assert page.url == site + ARTICLE
+    assert page.locator("[data-consent-banner]").count() == 0
+    assert "analytics:0" in consent_value(context)
     context.close()

@@ -97,6 +97,7 @@ def reader_pages(
         "not-found": ("/news/no-such-story/", 404),
         "consent-settings": ("/consent/", 200),
         "cookie-policy": ("/consent/cookies/", 200),
+        "consent-saved": ("/consent/saved/?next=/tags/", 200),
     }
     responses = {name: client.get(url) for name, (url, _) in urls.items()}
     # A page that answers with the wrong status (a 501 placeholder, a 500) is reported as such,

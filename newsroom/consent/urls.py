@@ -1,4 +1,4 @@
-"""The consent component's addresses: the settings page, the choice form, the cookie policy."""
+"""The consent component's addresses: settings, the choice form, its confirmation, the policy."""
 
 from django.urls import path
 
@@ -9,5 +9,6 @@ app_name = "consent"
 urlpatterns = [
     path("", views.consent_settings, name="settings"),
     path("decide/", views.decide, name="decide"),
+    path("saved/", views.saved, name="saved"),
     path("cookies/", views.cookie_policy, name="policy"),
 ]

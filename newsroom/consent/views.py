@@ -2,10 +2,16 @@
 
 The banner on every page and the settings page both post to `decide`, so "Accept all" and
 "Reject all" work without JavaScript: the form posts, the answer goes into the consent cookie
-and the log, and a 303 sends the reader back to the page they were on. A reader's mistake (an
-unknown action or category, a `next` pointing elsewhere, a post from another site) never changes
-anything and never ends in an error page without a way forward: the settings page is shown again
-with a sentence saying what happened.
+and the log. The enhanced banner (consent.js) sends the post in the background and says "saved" in
+place; a plain form post is answered with a 303 to `saved`, a small confirmation page that says
+what was chosen and links back to the page the reader was on. That page, like every response
+here, is never cached: it depends on this reader's cookie, and the story pages stay shareable
+(a `?consent=saved` flag on the story's own address would have been stored by the page cache
+and Varnish as one more copy of the page, and shown to whoever followed that address).
+
+A reader's mistake (an unknown action or category, a `next` pointing elsewhere, a post from
+another site) never changes anything and never ends in an error page without a way forward:
+the settings page is shown again with a sentence saying what happened.
 """
 
 from urllib.parse import urlencode, urlsplit
@@ -91,16 +97,19 @@ def decide(request):
     )
     if decision is None:
         return _render(request, back=back, error=UNKNOWN_ACTION, status=400)
+    method = _method(request)
     ConsentRecord.objects.create(
         created_at=decision.decided_at,
         consent_id=decision.consent_id,
         policy_version=decision.version,
         choices=decision.choices,
         category_versions=versions,
-        method=_method(request),
+        method=method,
         language=get_language() or settings.LANGUAGE_CODE,
         gpc=state.sends_gpc(request),
     )
+    if method == ConsentRecord.Method.NO_JS:
+        back = f"{reverse('consent:saved')}?{urlencode({'next': back})}"
     response = HttpResponseSeeOther(back)
     _expire_refused(request, response, decision=decision, withdrawing=action == "withdraw")
     state.write_cookie(request, response, decision)
@@ -131,6 +140,29 @@ def _expire_refused(request, response, *, decision: policy.Decision, withdrawing
             response.delete_cookie(
                 cookie.name, path=cookie.path or "/", domain=cookie.domain or None
             )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def saved(request):
+    """After a choice made without JavaScript: what was chosen, and the way back to the story.
+
+    It reads the choice from the reader's own cookie, never from the address, so a shared link
+    cannot make it claim a choice that was not made.
+    """
+    decision = state.for_request(request).decision
+    granted = [] if decision is None else [k for k in policy.OPTIONAL_KEYS if decision.allows(k)]
+    names = dict(Category.objects.filter(key__in=granted).values_list("key", "name"))
+    return render(
+        request,
+        "consent/saved.html",
+        {
+            "decision": decision,
+            "all_allowed": decision is not None and len(granted) == len(policy.OPTIONAL_KEYS),
+            "granted_labels": [gettext(names[k]) for k in granted if k in names],
+            "back": _safe_next(request, request.GET.get("next")),
+        },
+    )
 
 
 @require_http_methods(["GET", "HEAD"])

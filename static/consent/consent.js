@@ -87,7 +87,7 @@
   var intro = banner.querySelector(".consent-banner__intro");
 
   function removeQuestion() {
-    [intro, bannerForm, dialog].forEach(function (element) {
+    [opener, intro, bannerForm, dialog].forEach(function (element) {
       if (element && element.parentNode) {
         element.remove();
       }
