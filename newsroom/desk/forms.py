@@ -21,8 +21,15 @@ from PIL import Image
 
 from newsroom.desk import diffs
 from newsroom.markup.sanitize import clean_html, html_to_text
-from newsroom.news import breaking, inline, revisions, workflow
-from newsroom.news.models import TAG_MAX_CHARS, Article, Author, LiveUpdate, Revision
+from newsroom.news import breaking, inline, revisions, workflow, writing
+from newsroom.news.models import (
+    TAG_MAX_CHARS,
+    Article,
+    Author,
+    Byline,
+    LiveUpdate,
+    Revision,
+)
 
 # The editor offers exactly what markup/sanitize.py keeps, so nothing an editor makes is lost
 # on save. The sanitiser still cleans whatever arrives: the editor is a convenience, not a
@@ -514,6 +521,79 @@ class ArticleActionForm(ActionForm):
     tag = topic_box(label="Topic:", placeholder="for \u201cAdd a topic\u201d")
 
 
+class BylineForm(forms.ModelForm):
+    """One byline row: an existing author, or the name of a new one (a guest, a wire service),
+    made when the story is saved (`writing.add_author`). A plain field, so it works without
+    JavaScript; the author box's "+" does the same in a window of its own."""
+
+    # Not stripped by the field: a name of spaces must be refused, not silently ignored.
+    new_author = forms.CharField(
+        label="or a new author",
+        required=False,
+        strip=False,
+        max_length=writing.AUTHOR_NAME_MAX_CHARS,
+        help_text="A guest or wire byline not in the list: their name as readers will see it.",
+    )
+    new_author_note = forms.CharField(
+        label="note",
+        required=False,
+        max_length=200,
+        help_text="Optional, for a new author: \u201cReuters\u201d, \u201cfreelance\u201d. "
+        "Shown on their author page.",
+    )
+
+    class Meta:
+        model = Byline
+        fields = ["author", "position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "author" in self.fields:
+            self.fields["author"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if "author" in self.errors or "new_author" in self.errors:
+            return cleaned
+        author, typed = cleaned.get("author"), cleaned.get("new_author") or ""
+        if author is not None and typed:
+            self.add_error(
+                "new_author",
+                "Choose an existing author or type a new author\u2019s name, not both.",
+            )
+        elif author is None and "new_author" not in self.fields:
+            self.add_error("author", "Choose an author.")
+        elif author is None and not typed:
+            self.add_error("author", "Choose an author, or type a new author\u2019s name.")
+        elif author is None:
+            try:
+                cleaned["new_author"] = writing.check_author_name(typed)
+            except ValidationError as exc:
+                self.add_error("new_author", exc)
+        elif cleaned.get("new_author_note"):
+            self.add_error(
+                "new_author_note",
+                "A note goes with a new author; an existing author\u2019s bio is changed on the "
+                "Authors screen.",
+            )
+        return cleaned
+
+    def save(self, commit=True):
+        name = self.cleaned_data.get("new_author")
+        if name and self.instance.author_id is None:
+            self.instance.author = writing.add_author(
+                name=name, note=self.cleaned_data.get("new_author_note", "")
+            )
+        return super().save(commit)
+
+
+class ExistingAuthorBylineForm(BylineForm):
+    """A byline row for someone who may not add authors: an existing author only."""
+
+    new_author = None
+    new_author_note = None
+
+
 class BylineFormSet(forms.BaseInlineFormSet):
     """The byline rows, which must name someone before the story is published or scheduled.
 
@@ -525,6 +605,7 @@ class BylineFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
+        self._check_new_authors()
         if any(self.errors) or self.instance.status != Article.Status.PUBLISHED:
             return
         # Rows already stored count unless deleted here: a POST may leave them out altogether.
@@ -535,7 +616,8 @@ class BylineFormSet(forms.BaseInlineFormSet):
         added = sum(
             1
             for form in self.extra_forms
-            if form.cleaned_data.get("author") and not self._should_delete_form(form)
+            if (form.cleaned_data.get("author") or form.cleaned_data.get("new_author"))
+            and not self._should_delete_form(form)
         )
         authors = kept + added
         if not authors and self.user is not None:
@@ -548,6 +630,20 @@ class BylineFormSet(forms.BaseInlineFormSet):
             workflow.check_byline(stored, self.instance.status, authors=authors)
         except workflow.WorkflowError as exc:
             raise ValidationError(str(exc)) from None
+
+    def _check_new_authors(self) -> None:
+        """Each new author's name once: two rows typing it would add two authors."""
+        seen: set[str] = set()
+        for form in self.forms:
+            name = getattr(form, "cleaned_data", {}).get("new_author")
+            if not name or self._should_delete_form(form):
+                continue
+            if name.casefold() in seen:
+                form.add_error(
+                    "new_author",
+                    f"\u201c{name}\u201d is typed in two rows: an author is in a byline once.",
+                )
+            seen.add(name.casefold())
 
 
 class RelatedLinkFormSet(forms.BaseInlineFormSet):

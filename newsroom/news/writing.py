@@ -24,6 +24,9 @@ excludes, and `restore_from_trash` clears it, for TRASH_DAYS days. There is no j
 trash: a story past its days no longer counts as in the trash (`ArticleQuerySet.trashed` is
 decided when the query runs), and its rows are deleted by the next `empty_expired_trash`, which
 each move to the trash, each opening of the trash screen and each import runs.
+
+A byline's new author (a guest or a wire service, added from the story form) is made by
+`add_author`, after `check_author_name` has said whether the name may be added.
 """
 
 from __future__ import annotations
@@ -32,9 +35,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.text import slugify
 
 from . import revisions, workflow
 from .models import (
@@ -47,10 +52,46 @@ from .models import (
     RelatedLink,
     Revision,
     StatusChange,
+    unique_slug,
     unique_slugs,
 )
 
 Status = Article.Status
+AUTHOR_NAME_MAX_CHARS = Author._meta.get_field("name").max_length
+
+
+def check_author_name(name: str) -> str:
+    """The name of a new author as it will be stored, or a ValidationError saying why not.
+
+    A name whose address ("Ann Lee": /authors/ann-lee/) another author already has is refused:
+    it is almost always the same person, who belongs in the byline once, by their own entry.
+    """
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("Type the new author\u2019s name, or choose an existing author.")
+    if len(name) > AUTHOR_NAME_MAX_CHARS:
+        raise ValidationError(
+            f"An author\u2019s name can be at most {AUTHOR_NAME_MAX_CHARS} characters."
+        )
+    base = slugify(name, allow_unicode=True)[: AUTHOR_NAME_MAX_CHARS - 4].strip("-")
+    if not base:
+        raise ValidationError("An author\u2019s name needs at least one letter or digit.")
+    existing = Author.objects.filter(slug=base).first()
+    if existing is not None:
+        raise ValidationError(
+            f"There is already an author called \u201c{existing.name}\u201d: choose them in the "
+            "author box instead of adding them again."
+        )
+    return name
+
+
+def add_author(*, name: str, note: str = "") -> Author:
+    """A new author for a byline (a guest, a wire service), with an address of their own.
+
+    `note` ("Reuters", "a freelance in Kyiv") is kept as the author's bio.
+    """
+    name = check_author_name(name)
+    return Author.objects.create(name=name, slug=unique_slug(Author, name), bio=note.strip())
 
 
 def save(article: Article, *, user, from_status: str | None = None) -> StatusChange | None:

@@ -25,8 +25,10 @@ from newsroom.desk.admin.topics import topic_from_action_bar
 from newsroom.desk.forms import (
     ArticleActionForm,
     ArticleAdminForm,
+    BylineForm,
     BylineFormSet,
     CorrectionFormSet,
+    ExistingAuthorBylineForm,
     RelatedLinkFormSet,
 )
 from newsroom.news import workflow, writing
@@ -50,15 +52,27 @@ NOT_YOURS = (
 
 
 class BylineInline(admin.TabularInline):
+    """The byline rows. A new author (a guest, a wire service) is typed in place by those who
+    may add authors; bylines.js turns the position numbers into drag handles and "Move up" /
+    "Move down" buttons, and the numbers stay for a browser without JavaScript."""
+
     model = Byline
+    form = BylineForm
     formset = BylineFormSet
     extra = 0
     autocomplete_fields = ["author"]
-    fields = ["author", "position"]
+    fields = ["author", "new_author", "new_author_note", "position"]
     verbose_name = "author"
     verbose_name_plural = "byline (in order)"
 
+    def get_fields(self, request, obj=None):
+        if request.user.has_perm("news.add_author"):
+            return self.fields
+        return ["author", "position"]
+
     def get_formset(self, request, obj=None, **kwargs):
+        if not request.user.has_perm("news.add_author"):
+            kwargs["form"] = ExistingAuthorBylineForm
         formset = super().get_formset(request, obj, **kwargs)
         return type(formset.__name__, (formset,), {"user": request.user})
 
@@ -177,8 +191,8 @@ class ArticleAdmin(trash.TrashOnDelete, EditingPresence, admin.ModelAdmin):
     ]
 
     class Media:
-        css = {"all": ["news/admin/writing-space.css"]}
-        js = ["news/admin/tag-suggestions.js"]
+        css = {"all": ["news/admin/writing-space.css", "news/admin/bylines.css"]}
+        js = ["news/admin/tag-suggestions.js", "news/admin/bylines.js"]
 
     # Who sees and changes what
 
