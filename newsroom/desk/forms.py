@@ -546,10 +546,22 @@ class BylineForm(forms.ModelForm):
         model = Byline
         fields = ["author", "position"]
 
+    # A table row has no <label>s: its column headers are not labels to assistive technology.
+    NAMES = {
+        "author": "Author",
+        "new_author": "New author\u2019s name",
+        "new_author_note": "Note on the new author",
+        "position": "Position in the byline",
+    }
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "author" in self.fields:
             self.fields["author"].required = False
+        for name, field in self.fields.items():
+            if name in self.NAMES:
+                widget = getattr(field.widget, "widget", field.widget)  # inside the "+" wrapper
+                widget.attrs["aria-label"] = self.NAMES[name]
 
     def clean(self):
         cleaned = super().clean()

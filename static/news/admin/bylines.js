@@ -75,6 +75,20 @@ the rows are put back in their field order while it does, and in the chosen orde
     position.after(controls);
   }
 
+  // The author box's search widget (select2) is named by its chosen author, so an empty one
+  // has no name: give it the select's. Django starts the widget after this script's events.
+  function nameSearchBoxes(group) {
+    window.setTimeout(() => {
+      group.querySelectorAll("select[name$='-author'][aria-label]").forEach((select) => {
+        const box = select.parentNode.querySelector(".select2-selection");
+        const shown = box && box.querySelector(".select2-selection__rendered");
+        [box, shown].forEach((element) => {
+          if (element) element.setAttribute("aria-label", select.getAttribute("aria-label"));
+        });
+      });
+    }, 0);
+  }
+
   function init(group) {
     const form = group.closest("form");
     const status = document.createElement("p");
@@ -83,6 +97,7 @@ the rows are put back in their field order while it does, and in the chosen orde
     status.setAttribute("aria-live", "polite");
     group.append(status);
     group.querySelectorAll("tbody tr.form-row").forEach(enhance);
+    nameSearchBoxes(group);
     let changed = false;
     let dragged = null;
     let chosenOrder = null;
@@ -142,6 +157,7 @@ the rows are put back in their field order while it does, and in the chosen orde
 
     group.addEventListener("formset:added", (event) => {
       enhance(event.target);
+      nameSearchBoxes(group);
       changed = true;
     });
     // Around inlines.js's removal of an added row: field order while it renumbers, then ours.
