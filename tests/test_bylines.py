@@ -61,6 +61,8 @@ def test_writer_sees_the_new_author_field_without_javascript(client):
     html = client.get(reverse("admin:news_article_add")).content.decode()
     assert 'name="bylines-__prefix__-new_author"' in html
     assert 'name="bylines-__prefix__-position"' in html
+    # And, with JavaScript, the author box's "+" (Django shows it to those who may add authors).
+    assert 'id="add_id_bylines-__prefix__-author"' in html
 
 
 def test_someone_who_may_not_add_authors_gets_no_new_author_field(client):
@@ -71,6 +73,7 @@ def test_someone_who_may_not_add_authors_gets_no_new_author_field(client):
     login(client, writer)
     html = client.get(reverse("admin:news_article_add")).content.decode()
     assert "new_author" not in html
+    assert 'id="add_id_bylines-__prefix__-author"' not in html
     response = client.post(
         reverse("admin:news_article_add"),
         form_data(**rows({"new_author": "Jane Wire", "position": "0"})),
