@@ -324,3 +324,44 @@ def test_deleting_a_topic_says_its_stories_stay(client):
     client.post(url, {"post": "yes"})
     assert not Topic.objects.exists()
     assert Article.objects.filter(pk=story.pk).exists()
+
+
+class InputAttributes(HTMLParser):
+    """The attributes of every <input> in a page."""
+
+    @classmethod
+    def of(cls, html: str) -> list[dict[str, str | None]]:
+        parser = cls()
+        parser.found = []
+        parser.feed(html)
+        return parser.found
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "input":
+            self.found.append(dict(attrs))
+
+
+def test_each_date_and_time_box_on_the_story_form_has_a_name_of_its_own(editor_client):
+    """The split boxes share one label that points at neither: each is named on its own."""
+    html = editor_client.get(reverse("admin:news_article_add")).content.decode()
+    names = {
+        attrs["name"]: attrs.get("aria-label")
+        for attrs in InputAttributes.of(html)
+        if re.fullmatch(r"\w+_[01]", attrs.get("name") or "")
+    }
+    assert names["published_at_0"] == "Publication date"
+    assert names["published_at_1"] == "Publication time"
+    assert names["live_from_0"] and names["live_until_1"]
+    assert None not in names.values()
+
+
+def test_every_box_in_the_story_forms_tables_has_a_label(editor_client):
+    """Django's tabular inline shows one header per column; each box also gets its label."""
+    story = make_article(authors=[make_author()], related=[("Earlier", "https://example.org/")])
+    html = editor_client.get(reverse("admin:news_article_change", args=[story.pk])).content
+    html = html.decode()
+    labelled = set(re.findall(r'<label for="(id_[\w-]+)"', html))
+    for box in ("bylines-0-position", "bylines-0-DELETE", "related_links-0-url"):
+        assert f"id_{box}" in labelled
+    assert "<th></th>" not in html
+    assert '<th class="original"></th>' not in html

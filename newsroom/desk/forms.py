@@ -108,6 +108,27 @@ class LeadImageField(forms.ImageField):
         )
 
 
+def date_and_time_names(label: str) -> tuple[str, str]:
+    """What a screen reader calls the date box and the time box of a field named `label`:
+    "Publication date" and "Publication time" for "publication time"."""
+    label = str(label)
+    if label.lower().endswith(" time"):
+        names = (f"{label[:-5]} date", label)
+    else:
+        names = (f"{label}: date", f"{label}: time")
+    return names[0][:1].upper() + names[0][1:], names[1][:1].upper() + names[1][1:]
+
+
+def name_date_and_time_boxes(form: forms.BaseForm) -> None:
+    """The admin's split date and time boxes share one label that points at neither, so each
+    box gets a name of its own (with the visible "Date" or "Time" in it)."""
+    for field in form.fields.values():
+        parts = getattr(field.widget, "widgets", ())
+        if isinstance(field, forms.SplitDateTimeField) and len(parts) == 2:
+            for widget, name in zip(parts, date_and_time_names(field.label or ""), strict=True):
+                widget.attrs["aria-label"] = name
+
+
 class StatusBoundField(BoundField):
     """The status menu, showing `ArticleAdminForm.status_shown()` when the form is re-shown."""
 
@@ -151,6 +172,14 @@ _BLOCK_EDGE = re.compile(
 )
 
 
+class NamedProseEditorWidget(AdminProseEditorWidget):
+    """The body editor, whose editable area takes the name of the textarea's label."""
+
+    @property
+    def media(self):
+        return super().media + forms.Media(js=["desk/admin/prose-label.js"])
+
+
 class BodyField(ProseEditorFormField):
     def has_changed(self, initial, data):
         """Changed as stored and as read: compared cleaned, blind to the layout between blocks."""
@@ -171,7 +200,7 @@ class ArticleAdminForm(forms.ModelForm):
     body = BodyField(
         extensions=BODY_EXTENSIONS,
         required=False,
-        widget=AdminProseEditorWidget,
+        widget=NamedProseEditorWidget,
         max_length=BODY_MAX_CHARS,
         error_messages={
             "max_length": "The body is too long: at most %(limit_value)s characters (this one "
@@ -221,6 +250,7 @@ class ArticleAdminForm(forms.ModelForm):
                 "type a future time to schedule."
             )
         self._offer_breaking()
+        name_date_and_time_boxes(self)
 
     def has_changed(self):
         return self.moved or super().has_changed()
@@ -778,7 +808,7 @@ class LiveUpdateAdminForm(forms.ModelForm):
 
     body = BodyField(
         extensions=BODY_EXTENSIONS,
-        widget=AdminProseEditorWidget,
+        widget=NamedProseEditorWidget,
         max_length=UPDATE_BODY_MAX_CHARS,
         error_messages={"required": "Write the update first: it has no text."},
     )
