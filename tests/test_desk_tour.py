@@ -1,6 +1,7 @@
 """The editors' guide's tour in a real browser: every step the guide pictures, each checked.
 
-A writer drafts a story with a byline and submits it; an editor publishes it with "Publish
+A writer drafts a story with a byline, adds a guest author and moves them first with the keyboard,
+and submits it; an editor publishes it with "Publish
 now" and schedules a second one, with a lead image, with "Schedule for ..."; a reader with no
 account opens the scheduled story's preview link and sees the image; two editors open the same
 story and see each other, the second's save is refused with what the first changed; a revision
@@ -87,8 +88,9 @@ def success_message(page) -> str:
     return page.locator(".messagelist .success").inner_text()
 
 
-def write_story(page, site: str, *, title: str, body: str) -> None:
-    """Fill the add form: headline, summary, body, and Ann Lee in the byline."""
+def write_story(page, site: str, *, title: str, body: str, guest: str = "") -> None:
+    """Fill the add form: headline, summary, body, and Ann Lee in the byline; with `guest`, a
+    new guest author typed in a second row and moved first with the keyboard."""
     page.goto(site + "/admin/news/article/add/")
     page.fill("#id_title", title)
     page.fill("#id_standfirst", "What happened, in one sentence.")
@@ -99,7 +101,14 @@ def write_story(page, site: str, *, title: str, body: str) -> None:
     page.locator("#bylines-0 .select2-selection").click()
     page.locator(".select2-search__field").fill("Ann")
     page.get_by_role("option", name="Ann Lee").click()
-    page.fill("#id_bylines-0-position", "0")
+    if guest:
+        page.locator("#bylines-group .add-row a").click()
+        page.fill("#id_bylines-1-new_author", guest)
+        page.locator("#bylines-1").get_by_role("button", name="Move up").focus()
+        page.keyboard.press("Enter")
+        assert (
+            "position 1 of 2" in page.locator("#bylines-group").get_by_role("status").inner_text()
+        )
 
 
 def open_story(page, site: str, title: str) -> str:
@@ -118,7 +127,9 @@ def test_the_editors_guide_tour(browser, site):
 
     # A writer drafts a story with a byline and submits it for review.
     writer, page = log_in(browser, site, "wanda", errors)
-    write_story(page, site, title=first, body="The harbour opened again on Monday.")
+    write_story(
+        page, site, title=first, body="The harbour opened again on Monday.", guest="Port Wire"
+    )
     assert page.get_by_role("button", name="Publish now").count() == 0
     page.locator(".submit-row").scroll_into_view_if_needed()
     camera.shoot(page, "writer-drafts")
@@ -139,7 +150,11 @@ def test_the_editors_guide_tour(browser, site):
     reader = browser.new_context(viewport={"width": 1280, "height": 800})
     reader_page = reader.new_page()
     slug = "harbour-reopens-after-the-storm"
-    assert reader.request.get(f"{site}/news/{slug}/").status == 200
+    published = reader.request.get(f"{site}/news/{slug}/")
+    assert published.status == 200
+    # The guest author the writer added, first where the writer moved them.
+    byline = re.search(r'<p class="byline"[^>]*>(.*?)</p>', published.text(), re.S).group(1)
+    assert " ".join(re.sub(r"<[^>]+>", "", byline).split()) == "By Port Wire and Ann Lee"
 
     # The editor schedules a second story, with a lead image, for two days ahead.
     write_story(page, site, title=second, body="Boats leave every hour from June.")
@@ -211,7 +226,9 @@ def test_the_editors_guide_tour(browser, site):
     page.select_option("select[name=action]", label="Restore selected stories")
     camera.shoot(page, "trash")
     page.get_by_role("button", name="Go").click()
-    assert page.locator(".messagelist li").filter(has_text=f"Restored \u201c{first}").count() == 1
+    restored = page.locator(".messagelist li").filter(has_text=f"Restored \u201c{first}")
+    restored.wait_for()
+    assert restored.count() == 1
     assert reader.request.get(f"{site}/news/{slug}/").status == 200
 
     reader.close()
