@@ -1,11 +1,11 @@
 """The editors' guide's tour in a real browser: every step the guide pictures, each checked.
 
-A writer drafts a story with a byline, adds a guest author and moves them first with the keyboard,
-and submits it; an editor publishes it with "Publish
-now" and schedules a second one, with a lead image, with "Schedule for ..."; a reader with no
-account opens the scheduled story's preview link and sees the image; two editors open the same
-story and see each other, the second's save is refused with what the first changed; a revision
-is previewed and restored; a story goes to the trash and comes back.
+A writer drafts a story with a byline, adds a guest author and moves them first with the
+keyboard, and submits it; an editor publishes it with "Publish now" and schedules a second one,
+with a lead image, with "Schedule for ..."; a reader with no account opens the scheduled story's
+preview link and sees the image; two editors open the same story and see each other, the
+second's save is refused with what the first changed; a revision is previewed and restored; a
+story goes to the trash and comes back.
 
 With NEWSROOM_UPDATE_SCREENSHOTS=1 the steps the guide shows are saved as
 docs/images/desk-*.png (1280 x 800, what the window shows); without it nothing in the repository
