@@ -51,21 +51,25 @@ def editor_posts(browser, site: dict, *, headline: str, body: str) -> None:
     context = browser.new_context()
     page = context.new_page()
     try:
-        page.goto(site["base"] + "/admin/login/?next=/admin/")
-        page.get_by_label("Username").fill("live-editor")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
+        log_in(page, site)
         page.goto(site["change"])
         form = page.locator("form.newsroom-live__post")
         form.get_by_label("Headline").fill(headline)
         form.get_by_label("Update").fill(body)
         form.get_by_role("button", name="Post update").click()
-        page.wait_for_load_state()
-        assert page.get_by_text("Update posted: readers see it now.").is_visible()
-        assert page.url == site["change"] + "#live-coverage"
+        page.get_by_text("Update posted: readers see it now.").wait_for()
+        panel = page.locator("#live-coverage")
+        assert panel.get_by_role("cell", name=headline, exact=False).count() == 1
     finally:
         context.close()
+
+
+def log_in(page, site: dict) -> None:
+    page.goto(site["base"] + "/admin/login/?next=/admin/")
+    page.get_by_label("Username").fill("live-editor")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
 
 
 def test_an_update_posted_elsewhere_appears_on_the_open_page_without_a_reload(browser, site):
@@ -114,3 +118,53 @@ def test_without_javascript_a_reload_shows_a_new_update(browser, site):
     update = page.locator("[data-live-list] .update").first
     assert update.get_by_text("A recount is ordered.").is_visible()
     context.close()
+
+
+def test_posting_an_update_keeps_the_stories_unsaved_edits(browser, site):
+    """The panel's "Post update" used to reload the story's page and throw away what the editor
+    had typed in the story; now it posts in the background and leaves the story's form alone."""
+    context = browser.new_context()
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    try:
+        log_in(page, site)
+        page.goto(site["change"])
+        page.evaluate("window.loadedOnce = true")
+        title = page.locator("#id_title")
+        title.fill("Count night: the final seats")
+        form = page.locator("form.newsroom-live__post")
+
+        # A mistake comes back in the panel, with what was typed, and the story's edit stays.
+        form.get_by_label("Headline").fill("No text yet")
+        form.get_by_label("Update").fill("   ")  # passes the browser's check, not the server's
+        form.get_by_role("button", name="Post update").click()
+        page.locator("form.newsroom-live__post .errornote").first.wait_for()
+        assert form.get_by_text("Write the update first: it has no text.").is_visible()
+        assert form.get_by_label("Headline").input_value() == "No text yet"
+        assert title.input_value() == "Count night: the final seats"
+
+        form.get_by_label("Update").fill("Seat 4 goes to a recount.")
+        form.get_by_role("button", name="Post update").click()
+        page.get_by_text("Update posted: readers see it now.").wait_for()
+        assert page.evaluate("window.loadedOnce") is True  # the same page: no reload
+        assert title.input_value() == "Count night: the final seats"
+        panel = page.locator("#live-coverage")
+        assert panel.get_by_role("cell", name="No text yet", exact=False).count() == 1
+        assert page.locator("form.newsroom-live__post").get_by_label("Update").input_value() == ""
+
+        # Leaving with the story's edits unsaved asks first; staying keeps them.
+        asked: list[str] = []
+
+        def stay(dialog) -> None:
+            asked.append(dialog.type)
+            dialog.dismiss()
+
+        page.on("dialog", stay)
+        page.locator("a", has_text="All updates of this story").click(no_wait_after=True)
+        page.wait_for_timeout(500)
+        assert asked == ["beforeunload"]
+        assert title.input_value() == "Count night: the final seats"
+        assert problems == []
+    finally:
+        context.close()

@@ -192,7 +192,11 @@ class ArticleAdmin(trash.TrashOnDelete, EditingPresence, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["news/admin/writing-space.css", "news/admin/bylines.css"]}
-        js = ["news/admin/tag-suggestions.js", "news/admin/bylines.js"]
+        js = [
+            "news/admin/tag-suggestions.js",
+            "news/admin/bylines.js",
+            "news/admin/live-panel.js",
+        ]
 
     # Who sees and changes what
 
