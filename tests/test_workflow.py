@@ -1457,3 +1457,15 @@ def test_writer_sees_an_editors_flag_read_only_and_keeps_it_when_saving(client, 
     client.post(change_url(story), form_data(story, title="A sharper headline"))
 
     assert (reload(story).title, reload(story).breaking_until) == ("A sharper headline", ends)
+
+
+def test_a_revision_preview_for_a_french_speaking_editor_is_french_throughout(client):
+    article, first = story_with_two_revisions()
+    login(client, make_user(role="Editor"))
+    url = reverse("admin:news_article_revision_preview", args=[article.pk, first.number])
+
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "<strong>Aperçu.</strong>" in html
+    assert f"L\u2019article tel qu\u2019il était à la révision {first.number}" in html
+    assert "The story as it was" not in html
