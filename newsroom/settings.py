@@ -92,6 +92,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Anonymous readers' cached pages, answered before anything else runs: a stored page was
+    # stored with the headers every middleware below added (security, CSP, ETag, Vary), and a
+    # hit answers If-None-Match itself. Static files and sessions skip it (newsroom/pagecache/).
+    "newsroom.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Headers on every response, error pages included; then the request limits, before
     # anything reads the request (newsroom/security/middleware.py).
@@ -101,9 +105,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETags for every page, and 304 answers to If-None-Match / If-Modified-Since.
     "django.middleware.http.ConditionalGetMiddleware",
-    # Anonymous readers' cached pages, answered before anything below runs (and stored with
-    # the headers everything below added): newsroom/pagecache/.
-    "newsroom.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language from the reader's Accept-Language (of LANGUAGES), so the consent banner speaks
     # it; pages then say `Vary: Accept-Language`.

@@ -14,12 +14,16 @@ response then carries those tags in the headers shared caches read (`xkey` for V
 `Surrogate-Key` for Fastly, `Cache-Tag` for Cloudflare) and a `s-maxage` that never reaches
 past the next change due with time, so a scheduled story appears on time through them too.
 
-Pages are stored by the middleware on the way out, after every inner middleware added its
-headers (Vary, Content-Language, X-Frame-Options) and with an ETag, so a hit carries exactly the
-headers of a miss; the outer middleware still runs on each hit: ConditionalGetMiddleware answers
-If-None-Match with a 304, CSP and security headers are set. `NEWSROOM_PAGE_CACHE = False` turns
-storing off (the tag headers stay, for a cache in front); `NEWSROOM_PAGE_CACHE_SECONDS` caps how
-long a page is kept (a safety net: invalidation does not depend on it).
+The middleware comes first in MIDDLEWARE. Pages are stored on the way out, after every other
+middleware added its headers (security and CSP headers, Vary, Content-Language, X-Frame-Options,
+the ETag), so a hit carries exactly the headers of a miss without running any of them; a hit
+answers If-None-Match and If-Modified-Since with a 304 itself, as ConditionalGetMiddleware does
+on a miss. Public pages carry no CSP nonce (newsroom/security), so a stored header is never a
+replayed nonce. Static files skip the lookup: WhiteNoise serves them.
+
+`NEWSROOM_PAGE_CACHE = False` turns storing off (the tag headers stay, for a cache in front);
+`NEWSROOM_PAGE_CACHE_SECONDS` caps how long a page is kept (a safety net: invalidation does not
+depend on it).
 """
 
 from __future__ import annotations
@@ -27,12 +31,19 @@ from __future__ import annotations
 import functools
 import hashlib
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
-from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+    set_response_etag,
+)
+from django.utils.http import parse_http_date_safe
 
 from newsroom import routers
 
@@ -84,10 +95,11 @@ def tag_headers() -> list[str]:
     return list(getattr(settings, "NEWSROOM_CACHE_TAG_HEADERS", list(TAG_HEADERS)))
 
 
-def _storable(response: HttpResponse) -> bool:
+def _shareable(response: HttpResponse) -> bool:
+    """A page, or the 304 that stands for it, that shared caches may keep."""
     cache_control = response.get("Cache-Control", "")
     return (
-        response.status_code == 200
+        response.status_code in (200, 304)
         and not response.streaming
         # A response that sets a cookie belongs to one reader (Django's cache middleware agrees).
         and not response.cookies
@@ -144,15 +156,19 @@ class Lookup:
 class PageCacheMiddleware:
     """Answers a cache hit before the rest of the stack runs, and stores what a miss produced.
 
-    Placed right after the security, CSP, limits, WhiteNoise and ConditionalGet middleware.
+    Placed first, before the security, CSP, limits, WhiteNoise and ConditionalGet middleware.
     Only responses of views wrapped in `cached_page` are stored.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        static = urlsplit(settings.STATIC_URL or "").path
+        self.static_prefix = static if static.startswith("/") and static != "/" else None
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not is_anonymous_read(request):
+        if not is_anonymous_read(request) or (
+            self.static_prefix and request.path_info.startswith(self.static_prefix)
+        ):
             return self.get_response(request)
         language = translation.get_language_from_request(request)
         variant = registry.variant_of(request)
@@ -168,7 +184,11 @@ class PageCacheMiddleware:
             for key in keys.values():
                 hit = self._hit(found.get(key))
                 if hit is not None:
-                    return hit
+                    if lookup.upcoming is not None:
+                        # The page's s-maxage was worked out when it was stored: a shared
+                        # cache fetching it now must still let it go at the next go-live.
+                        patch_cache_control(hit, s_maxage=_shared_lifetime(lookup.upcoming))
+                    return _conditional(request, hit)
         request.newsroom_page_lookup = lookup
         response = self.get_response(request)
         self._finish(lookup, keys, request, response)
@@ -190,11 +210,15 @@ class PageCacheMiddleware:
     @staticmethod
     def _finish(lookup: Lookup, keys: dict, request: HttpRequest, response: HttpResponse) -> None:
         tags = getattr(request, "newsroom_page_tags", None)
-        if lookup.per_variant is None or tags is None or not _storable(response):
+        if lookup.per_variant is None or tags is None or not _shareable(response):
             return
         if lookup.per_variant:
             tags |= set(registry.variant_tags())
+        # A 304 (ConditionalGetMiddleware, below, answering a shared cache's revalidation)
+        # carries them too: the cache takes its new lifetime from it.
         _announce(response, tags, upcoming=lookup.upcoming)
+        if response.status_code != 200:
+            return
         if not (versions.enabled() and lookup.reachable) or lookup.settling:
             return
         if translation.get_language() != lookup.language:
@@ -203,12 +227,27 @@ class PageCacheMiddleware:
             page_versions = versions.ensure(tags, started=lookup.started)
             if page_versions is None:
                 return
-            # ConditionalGetMiddleware would compute the same one on every hit; once is enough.
-            set_response_etag(response)
+            if not response.has_header("ETag"):
+                set_response_etag(response)  # computed once, not on every hit
             entry = (page_versions, response.status_code, list(response.items()), response.content)
             cache.set(keys[lookup.per_variant], entry, timeout=versions.max_seconds())
         except CACHE_ERRORS:
             logger.warning("Page cache unreachable: %s not stored", request.path, exc_info=True)
+
+
+def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """A stored page, or 304 Not Modified when the reader already holds it: what
+    ConditionalGetMiddleware does on a miss."""
+    meta = request.META
+    if "HTTP_IF_NONE_MATCH" not in meta and "HTTP_IF_MODIFIED_SINCE" not in meta:
+        return response
+    last_modified = response.get("Last-Modified")
+    return get_conditional_response(
+        request,
+        etag=response.get("ETag"),
+        last_modified=parse_http_date_safe(last_modified) if last_modified else None,
+        response=response,
+    )
 
 
 def _announce(response: HttpResponse, tags: set[str], *, upcoming: datetime | None) -> None:
@@ -218,10 +257,15 @@ def _announce(response: HttpResponse, tags: set[str], *, upcoming: datetime | No
     for header in tag_headers():
         separator = TAG_HEADERS.get(header, " ")
         response[header] = separator.join(ordered)
+    patch_cache_control(response, s_maxage=_shared_lifetime(upcoming))
+
+
+def _shared_lifetime(upcoming: datetime | None) -> int:
+    """How long a shared cache may keep a page: never past the next change due with time."""
     seconds = shared_seconds()
     if upcoming is not None:
         seconds = min(seconds, max(0, int((upcoming - timezone.now()).total_seconds())))
-    patch_cache_control(response, s_maxage=seconds)
+    return seconds
 
 
 def cached_page(view, *, per_variant: bool = True):

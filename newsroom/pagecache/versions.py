@@ -316,7 +316,9 @@ def sync() -> Journal | None:
 
 
 def settings_changed(setting, **kwargs) -> None:
-    # Only tests change settings at run time; a page rendered under the old ones is stale.
+    # Only tests change settings at run time; a page rendered under the old ones is stale, and
+    # the cache or database (so the journal) may be another.
+    _journals.pop("memo", None)
     _forget_everything()
 
 
@@ -419,17 +421,23 @@ _journals: dict[str, object] = {}
 def _journal() -> Journal | None:
     """The journal this process shares with the others serving the same database, when its
     cache is its own (local memory); None with a shared cache (Redis)."""
+    # Asked several times on every request, so the answer is kept for this process until a
+    # setting changes (`settings_changed`; only tests change them at run time).
+    memo = _journals.get("memo")
+    if memo is not None and memo[0] == os.getpid():
+        return memo[1]  # type: ignore[index]
     backend, database = caches[DEFAULT_CACHE_ALIAS], connections[DEFAULT_DB_ALIAS]
-    # Asked on every request; worked out again only when the cache or database is another.
-    # Django gives each thread its own cache object; in-process ones of one location share
-    # their storage (`_cache`), and so share one journal reader: a reader made afresh for
-    # each thread would skip the lines appended while another thread was reading.
+    # Worked out again only when the cache or database is another. Django gives each thread
+    # its own cache object; in-process ones of one location share their storage (`_cache`),
+    # and so share one journal reader: a reader made afresh for each thread would skip the
+    # lines appended while another thread was reading.
     storage = getattr(backend, "_cache", None) if isinstance(backend, LocMemCache) else None
     known = (type(backend), id(storage), database.vendor, database.settings_dict["NAME"])
     known += (os.getpid(),)
     if _journals.get("known") != known:
         path = journal_path(backend, database)
         _journals["known"], _journals["journal"] = known, Journal(path) if path else None
+    _journals["memo"] = (os.getpid(), _journals["journal"])
     return _journals["journal"]  # type: ignore[return-value]
 
 
