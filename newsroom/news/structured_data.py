@@ -55,8 +55,7 @@ def _credits(authors, *, absolute) -> list[dict]:
 
 
 def live_blog_posting(article: Article, *, absolute) -> dict:
-    data = news_article(article, absolute=absolute)
-    data["@type"] = "LiveBlogPosting"
+    data = news_article(article, absolute=absolute, kind="LiveBlogPosting")
     data["coverageStartTime"] = _moment(article.live_from)
     if article.live_until:
         data["coverageEndTime"] = _moment(article.live_until)
@@ -79,11 +78,13 @@ def _moment(value) -> str:
     return value.isoformat(timespec="seconds")
 
 
-def news_article(article: Article, *, absolute) -> dict:
-    """`absolute` turns a path into a full URL (e.g. request.build_absolute_uri)."""
+def news_article(article: Article, *, absolute, kind: str = "") -> dict:
+    """`absolute` turns a path into a full URL (e.g. request.build_absolute_uri); `kind` is the
+    schema.org type, by default the story type's."""
+    kind = kind or SCHEMA_TYPES[article.article_type]
     data: dict = {
         "@context": "https://schema.org",
-        "@type": SCHEMA_TYPES[article.article_type],
+        "@type": kind,
         "headline": article.title,
         "description": article.standfirst,
         "mainEntityOfPage": {"@type": "WebPage", "@id": article.canonical(absolute)},
@@ -120,7 +121,7 @@ def news_article(article: Article, *, absolute) -> dict:
         data["correction"] = corrections
     if article.article_type == Type.SPONSORED and article.sponsor_name:
         data["sponsor"] = {"@type": "Organization", "name": article.sponsor_name}
-    if article.article_type == Type.FACT_CHECK:
+    if kind == "ClaimReview":
         data.update(claim_review(article, absolute=absolute))
     if source := DIGITAL_SOURCE.get(article.ai_use):
         data["digitalSourceType"] = source
