@@ -35,6 +35,11 @@ def make_article(
     breaking_until: datetime | None = None,
     live_from: datetime | None = None,
     live_until: datetime | None = None,
+    article_type: str = Article.Type.NEWS,
+    sponsor_name: str = "",
+    ai_use: str = Article.AIUse.NONE,
+    ai_note: str = "",
+    reviewed_by: User | None = None,
 ) -> Article:
     n = next(_serial)
     if published_at is None and status == Article.Status.PUBLISHED:
@@ -50,6 +55,11 @@ def make_article(
         breaking_until=breaking_until,
         live_from=live_from,
         live_until=live_until,
+        article_type=article_type,
+        sponsor_name=sponsor_name,
+        ai_use=ai_use,
+        ai_note=ai_note,
+        reviewed_by=reviewed_by,
     )
     for position, author in enumerate(authors):
         Byline.objects.create(article=article, author=author, position=position)
@@ -57,6 +67,23 @@ def make_article(
         article.tags.add(*tags)
     for position, (link_title, url) in enumerate(related):
         RelatedLink.objects.create(article=article, title=link_title, url=url, position=position)
+    return article
+
+
+def make_fact_check(
+    *,
+    claim: str = "The moon is made of cheese.",
+    claim_author: str = "A. Blogger",
+    verdict: str = "False",
+    verdict_score: int = 1,
+    claim_date=None,
+    **kwargs,
+) -> Article:
+    """A published fact check (`kwargs` as for make_article), its claim and verdict filled in."""
+    article = make_article(article_type=Article.Type.FACT_CHECK, **kwargs)
+    article.claim_reviewed, article.claim_author = claim, claim_author
+    article.verdict, article.verdict_score, article.claim_date = verdict, verdict_score, claim_date
+    article.save()
     return article
 
 

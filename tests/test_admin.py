@@ -365,3 +365,48 @@ def test_every_box_in_the_story_forms_tables_has_a_label(editor_client):
         assert f"id_{box}" in labelled
     assert "<th></th>" not in html
     assert '<th class="original"></th>' not in html
+
+
+def test_the_story_form_groups_type_and_disclosure_with_plain_help(editor_client):
+    html = editor_client.get(reverse("admin:news_article_add")).content.decode()
+    fieldset = html[html.index("Type and disclosure") :]
+    fieldset = fieldset[: fieldset.index("</fieldset>")]
+    for name in ("article_type", "sponsor_name", "claim_reviewed", "ai_use", "reviewed_by"):
+        assert f'name="{name}"' in fieldset
+    assert "Required to publish an AI-generated story" in fieldset
+
+
+def test_a_sponsored_story_without_a_sponsor_is_refused_with_a_message(editor_client):
+    response = editor_client.post(
+        reverse("admin:news_article_add"), form_data(article_type="sponsored", sponsor_name="")
+    )
+    assert response.status_code == 200
+    assert "Say who paid for this sponsored story: readers must be told." in (
+        response.content.decode()
+    )
+    assert not Article.objects.exists()
+
+
+def test_a_sponsored_story_saved_in_the_admin_stores_sponsored_links(editor_client):
+    response = editor_client.post(
+        reverse("admin:news_article_add"),
+        form_data(
+            article_type="sponsored",
+            sponsor_name="Acme Bank",
+            body='<p><a href="https://acme.example/" rel="dofollow">Acme</a></p>',
+            **byline(make_author()),
+        ),
+    )
+    assert response.status_code == 302
+    stored = Article.objects.get()
+    assert stored.body == '<p><a href="https://acme.example/" rel="sponsored">Acme</a></p>'
+
+
+def test_the_story_list_filters_by_type_and_ai_use(editor_client):
+    make_article(title="An opinion", article_type=Article.Type.OPINION)
+    make_article(title="A model wrote it", ai_use=Article.AIUse.GENERATED)
+    url = reverse("admin:news_article_changelist")
+    opinions = editor_client.get(url, {"article_type__exact": "opinion"}).content.decode()
+    assert "An opinion" in opinions and "A model wrote it" not in opinions
+    generated = editor_client.get(url, {"ai_use__exact": "generated"}).content.decode()
+    assert "A model wrote it" in generated and "An opinion" not in generated

@@ -15,8 +15,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from newsroom.news.models import Correction
-from tests.factories import make_article, make_author, make_live_story, make_update
+from newsroom.news.models import Article, Correction
+from tests.factories import (
+    make_article,
+    make_author,
+    make_fact_check,
+    make_live_story,
+    make_update,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +142,81 @@ def test_live_story_has_one_live_blog_posting_with_every_update(client):
         assert has_time_zone(entry["datePublished"])
         assert entry["author"] and all(a["name"] for a in entry["author"])
     assert live["dateModified"] == max(e["datePublished"] for e in entries)
+
+
+@pytest.mark.parametrize(
+    ("article_type", "kind"),
+    [
+        (Article.Type.NEWS, "NewsArticle"),
+        (Article.Type.ANALYSIS, "AnalysisNewsArticle"),
+        (Article.Type.OPINION, "OpinionNewsArticle"),
+        (Article.Type.REVIEW, "ReviewNewsArticle"),
+        (Article.Type.SPONSORED, "AdvertiserContentArticle"),
+    ],
+)
+def test_each_story_type_is_read_as_its_schema_org_type_and_only_that(client, article_type, kind):
+    article = make_article(
+        article_type=article_type, sponsor_name="Acme Bank", authors=[make_author()]
+    )
+    url = article.get_absolute_url()
+    [story] = news_articles(client, url, kind=kind)
+    assert story["headline"] == article.title
+    others = {"NewsArticle", "ClaimReview"} - {kind}
+    assert all(not news_articles(client, url, kind=other) for other in others)
+    if article_type == Article.Type.SPONSORED:
+        assert story["sponsor"] == {"@type": "Organization", "name": "Acme Bank"}
+
+
+def test_a_fact_check_carries_a_valid_claim_review(client):
+    article = make_fact_check(
+        claim="Tokyo has banned drones over the harbour.",
+        claim_author="A city councillor",
+        claim_date=datetime(2026, 11, 2).date(),
+        verdict="Mostly false",
+        verdict_score=2,
+        authors=[make_author(name="Ann Lee")],
+    )
+    url = article.get_absolute_url()
+
+    [review] = news_articles(client, url, kind="ClaimReview")
+
+    # Google's fact-check guidelines: claimReviewed, reviewRating, url, author are required;
+    # itemReviewed (a Claim with its author and date) is recommended.
+    assert review["claimReviewed"] == "Tokyo has banned drones over the harbour."
+    assert review["url"] == BASE + url
+    assert review["author"]["@type"] == "Organization" and review["author"]["name"]
+    rating = review["reviewRating"]
+    assert rating["@type"] == "Rating"
+    assert (rating["ratingValue"], rating["bestRating"], rating["worstRating"]) == (2, 5, 1)
+    assert rating["alternateName"] == "Mostly false"
+    claim = review["itemReviewed"]
+    assert claim["@type"] == "Claim"
+    assert claim["author"]["name"] == "A city councillor"
+    assert claim["datePublished"] == "2026-11-02"
+    assert has_time_zone(review["datePublished"])
+    assert not news_articles(client, url, kind="NewsArticle")
+    # What the data says is on the page too, as the guidelines require.
+    page = client.get(url).content.decode()
+    assert "Tokyo has banned drones over the harbour." in page
+    assert "Mostly false" in page and "A city councillor" in page
+
+
+@pytest.mark.parametrize(
+    ("ai_use", "source"),
+    [
+        (Article.AIUse.ASSISTED, "CompositeWithTrainedAlgorithmicMediaDigitalSource"),
+        (Article.AIUse.GENERATED, "TrainedAlgorithmicMediaDigitalSource"),
+    ],
+)
+def test_ai_use_is_in_the_structured_data(client, ai_use, source):
+    article = make_article(
+        ai_use=ai_use, ai_note="Summarised from court records.", reviewed_by=None
+    )
+    [story] = news_articles(client, article.get_absolute_url())
+    assert story["digitalSourceType"] == f"https://schema.org/{source}"
+    assert story["creditText"].endswith(": Summarised from court records.")
+
+
+def test_a_story_made_without_ai_says_nothing_of_it(client):
+    [story] = news_articles(client, make_article().get_absolute_url())
+    assert "digitalSourceType" not in story and "creditText" not in story

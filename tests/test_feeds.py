@@ -237,3 +237,32 @@ def test_tag_and_author_pages_link_to_their_feeds(client):
             for url in (latest(fmt), own(fmt, author=author)):
                 link = rf'<link rel="alternate" type="application/{fmt}\+xml" title="[^"]+" '
                 assert re.search(link + f'href="{re.escape(url)}">', html), (url, html)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_items_carry_the_story_type_and_the_ai_disclosure(client, fmt):
+    make_article(
+        title="Why drones",
+        standfirst="An argument.",
+        article_type=Article.Type.OPINION,
+        ai_use=Article.AIUse.GENERATED,
+        ai_note="Drafted by a model, checked by Ann Lee",
+        tags=["Defence"],
+    )
+    make_article(
+        title="Bank offer",
+        standfirst="Save more.",
+        article_type=Article.Type.SPONSORED,
+        sponsor_name="Acme Bank",
+    )
+    make_article(title="Plain", standfirst="Just news.", ai_use=Article.AIUse.ASSISTED)
+    entries = {entry.title: entry for entry in read(client, latest(fmt)).entries}
+    opinion, sponsored, plain = entries["Why drones"], entries["Bank offer"], entries["Plain"]
+    assert [tag.term for tag in opinion.tags] == ["Opinion", "Defence"]
+    assert unescape(opinion.summary) == (
+        "AI-generated: Drafted by a model, checked by Ann Lee. An argument."
+    )
+    assert [tag.term for tag in sponsored.tags] == ["Sponsored"]
+    assert unescape(sponsored.summary) == "Sponsored content, paid for by Acme Bank. Save more."
+    assert "tags" not in plain
+    assert unescape(plain.summary) == "AI-assisted. Just news."

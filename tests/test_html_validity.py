@@ -17,9 +17,15 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from newsroom.news.models import Correction
+from newsroom.news.models import Article, Correction
 from tests.browser import skip_unless_available
-from tests.factories import make_article, make_author, make_live_story, make_update
+from tests.factories import (
+    make_article,
+    make_author,
+    make_fact_check,
+    make_live_story,
+    make_update,
+)
 
 VNU = (
     Path(__file__).resolve().parent.parent
@@ -78,7 +84,7 @@ def png(*, width: int, height: int) -> SimpleUploadedFile:
 
 
 def reader_pages(
-    client, *, article, image_story, author, live_story, ended_story
+    client, *, article, image_story, author, live_story, ended_story, fact_check, sponsored
 ) -> dict[str, str]:
     """Every kind of page a reader meets, by name; each must answer as a reader would expect."""
     month = timezone.localtime(article.published_at)
@@ -88,6 +94,8 @@ def reader_pages(
         "image-story": (image_story.get_absolute_url(), 200),
         "live-story": (live_story.get_absolute_url(), 200),
         "ended-live-story": (ended_story.get_absolute_url(), 200),
+        "fact-check": (fact_check.get_absolute_url(), 200),
+        "sponsored-story": (sponsored.get_absolute_url(), 200),
         "author": (author.get_absolute_url(), 200),
         "tag": ("/tags/defence/", 200),
         "topics": ("/tags/", 200),
@@ -134,7 +142,23 @@ def pages_of(seed_article) -> dict:
         )
     ended_story = make_live_story(live_until=timezone.now(), authors=[author])
     make_update(article=ended_story, headline="Last word")
+    # The type and AI-use labels, the fact check's claim and verdict, who paid.
+    fact_check = make_fact_check(
+        claim_date=timezone.now().date(),
+        authors=[author],
+        tags=["Defence"],
+        ai_use=Article.AIUse.GENERATED,
+        ai_note="Drafted from the council's minutes with an AI tool.",
+    )
+    sponsored = make_article(
+        article_type=Article.Type.SPONSORED,
+        sponsor_name="Acme Drones",
+        body='<p>Try <a href="https://acme.example/">our drones</a>.</p>',
+        ai_use=Article.AIUse.ASSISTED,
+    )
     return {
+        "fact_check": fact_check,
+        "sponsored": sponsored,
         "article": seed_article,
         "image_story": image_story,
         "author": author,

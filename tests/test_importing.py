@@ -77,6 +77,14 @@ def test_new_story_rows_match_what_saving_them_would_leave(tmp_path):
 
 
 @pytest.mark.django_db
+def test_imported_stories_are_news_made_without_ai_until_an_editor_says_otherwise(tmp_path):
+    (tmp_path / "harbour.txt").write_text(STORY, encoding="utf-8")
+    import_paths([tmp_path], publish=True)
+    article = Article.objects.get(source_name="harbour.txt")
+    assert (article.article_type, article.ai_use, article.reviewed_by) == ("news", "none", None)
+
+
+@pytest.mark.django_db
 def test_headlines_repeated_in_one_run_get_distinct_slugs(tmp_path):
     for name in ("one.txt", "two.txt"):
         (tmp_path / name).write_text(STORY, encoding="utf-8")

@@ -5,11 +5,12 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
 from newsroom.news.models import Article, Author, Correction, Topic, unique_slug
-from tests.factories import make_article, make_related_link
+from tests.factories import make_article, make_fact_check, make_related_link
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +192,53 @@ def test_the_migration_places_imported_links_where_their_source_had_them():
     migration.unplace_imported_links(apps, None)
     untouched.refresh_from_db()
     assert untouched.import_fingerprint == _fingerprint_before_placements(untouched)
+
+
+OUTBOUND = '<p>See <a href="https://acme.example/">Acme</a> and <a href="/news/x/">ours</a>.</p>'
+
+
+def test_a_sponsored_story_stores_its_outbound_links_as_sponsored_and_a_type_change_recleans():
+    article = make_article(body=OUTBOUND, article_type=Article.Type.SPONSORED, sponsor_name="Acme")
+    article.refresh_from_db()
+    assert '<a href="https://acme.example/" rel="sponsored">Acme</a>' in article.body
+    assert '<a href="/news/x/">ours</a>' in article.body
+    article.article_type = Article.Type.NEWS
+    article.save()
+    article.refresh_from_db()
+    assert "rel=" not in article.body
+    article.article_type = Article.Type.SPONSORED
+    article.save(update_fields=["article_type"])  # the body follows the type even so
+    article.refresh_from_db()
+    assert 'rel="sponsored"' in article.body
+
+
+def test_a_sponsored_story_must_say_who_paid():
+    article = make_article(article_type=Article.Type.SPONSORED)
+    with pytest.raises(ValidationError) as refused:
+        article.full_clean()
+    assert refused.value.message_dict["sponsor_name"] == [
+        "Say who paid for this sponsored story: readers must be told."
+    ]
+    article.sponsor_name = "Acme Bank"
+    article.full_clean()
+
+
+def test_a_fact_check_needs_its_claim_who_made_it_and_a_verdict():
+    article = make_article(article_type=Article.Type.FACT_CHECK)
+    with pytest.raises(ValidationError) as refused:
+        article.full_clean()
+    assert set(refused.value.message_dict) == {
+        "claim_reviewed",
+        "claim_author",
+        "verdict",
+        "verdict_score",
+    }
+    make_fact_check().full_clean()
+
+
+def test_ai_disclosure_says_the_label_and_the_note():
+    assert make_article().ai_disclosure == ""
+    assisted = make_article(ai_use=Article.AIUse.ASSISTED)
+    assert assisted.ai_disclosure == "AI-assisted"
+    generated = make_article(ai_use=Article.AIUse.GENERATED, ai_note="Written from a dataset.")
+    assert generated.ai_disclosure == "AI-generated: Written from a dataset."

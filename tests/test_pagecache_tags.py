@@ -76,6 +76,15 @@ def test_an_edit_retires_the_story_and_the_listings_that_show_it(client, world):
     expect(client, {"bravo", "home", "ships", "bob", "rss", "ships-feed", "sitemap"})
 
 
+def test_a_type_or_ai_use_change_retires_the_story_and_the_listings_that_label_it(client, world):
+    warm_all(client)
+    bravo = Article.objects.get(pk=world["bravo"].pk)
+    bravo.article_type, bravo.ai_use = Article.Type.OPINION, Article.AIUse.ASSISTED
+    writing.save(bravo, user=None)
+    expect(client, {"bravo", "home", "ships", "bob", "rss", "ships-feed", "sitemap"})
+    assert "Opinion" in client.get("/").content.decode()
+
+
 def test_publishing_retires_the_listings_it_joins_and_no_story_page(client, world):
     draft = make_article(
         title="Delta", authors=[world["ann"]], tags=["Ships"], status=Article.Status.DRAFT

@@ -3,6 +3,7 @@ import pytest
 from newsroom.markup.sanitize import (
     INLINE_TAGS,
     clean_html,
+    clean_sponsored_html,
     html_to_text,
     paragraphs_to_html,
     removed_markup,
@@ -116,3 +117,31 @@ def test_removed_markup_says_what_cleaning_a_paragraph_drops(fragment, removed):
 
 def test_removed_markup_of_plain_text_fields_counts_every_tag():
     assert removed_markup("<b>Big</b> <i>news</i>", keep=frozenset()) == {"<b>": 1, "<i>": 1}
+
+
+def test_a_sponsored_body_marks_every_outbound_link_and_only_those():
+    body = (
+        '<p><a href="https://acme.example/offer">Offer</a>, <a href="HTTP://old.example/">old</a>'
+        ', <a href="/news/our-story/">ours</a> and <a href="mailto:desk@example.org">mail</a>.</p>'
+    )
+    cleaned = clean_sponsored_html(body)
+    assert cleaned == (
+        '<p><a href="https://acme.example/offer" rel="sponsored">Offer</a>, '
+        '<a href="HTTP://old.example/" rel="sponsored">old</a>, '
+        '<a href="/news/our-story/">ours</a> and <a href="mailto:desk@example.org">mail</a>.</p>'
+    )
+    assert clean_sponsored_html(cleaned) == cleaned
+
+
+def test_only_the_sponsored_cleaner_writes_rel():
+    forged = '<p><a href="https://acme.example/" rel="nofollow sponsored ugc">x</a></p>'
+    assert clean_html(forged) == '<p><a href="https://acme.example/">x</a></p>'
+    assert clean_html(clean_sponsored_html(forged)) == clean_html(forged)
+    assert clean_sponsored_html(forged) == (
+        '<p><a href="https://acme.example/" rel="sponsored">x</a></p>'
+    )
+
+
+@pytest.mark.parametrize("html", HOSTILE)
+def test_the_sponsored_cleaner_is_as_strict_as_the_plain_one(html):
+    assert clean_sponsored_html(html) == clean_html(html)

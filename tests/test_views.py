@@ -11,6 +11,7 @@ from pathlib import Path
 
 import html5lib
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test import Client, RequestFactory
@@ -20,10 +21,16 @@ from django.utils import timezone, translation
 from django.views.defaults import permission_denied
 
 from newsroom.desk import preview
-from newsroom.news import views
+from newsroom.news import context_processors, views
 from newsroom.news.models import Article, Correction
 from newsroom.search import views as search_views
-from tests.factories import make_article, make_author, make_related_link, make_update
+from tests.factories import (
+    make_article,
+    make_author,
+    make_fact_check,
+    make_related_link,
+    make_update,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -838,3 +845,88 @@ def test_french_pages_say_it_in_french_and_mark_it_so(french_pages):
     assert '<p class="story__dates" lang="fr">' in story
     assert "<title>Drones à Ankara · Newsroom</title>" in story
     assert '<title lang="fr">Page introuvable · Newsroom</title>' in french_pages["not-found"]
+
+
+# Story types and AI-use labels
+
+
+def test_a_story_shows_its_type_who_paid_and_its_ai_label_with_the_note(client):
+    article = make_article(
+        title="Save with Acme",
+        article_type=Article.Type.SPONSORED,
+        sponsor_name="Acme <Bank>",
+        ai_use=Article.AIUse.ASSISTED,
+        ai_note="Translated with an AI tool & checked.",
+    )
+    html = page(client, article.get_absolute_url())
+    start = html.index('<header class="story__header">')
+    header = html[start : html.index("</header>", start)]
+    assert '<span class="kind-label">Sponsored</span>' in header
+    assert "<span>Paid for by</span> Acme &lt;Bank&gt;" in header
+    assert (
+        '<p class="ai-label"><strong class="ai-label__kind">AI-assisted</strong>: '
+        "Translated with an AI tool &amp; checked.</p>"
+    ) in header
+
+
+def test_plain_news_made_without_ai_carries_no_label(client):
+    html = page(client, make_article().get_absolute_url())
+    assert "kind-label" not in html and "ai-label" not in html
+
+
+def test_the_ai_label_links_to_the_policy_when_there_is_one(client, monkeypatch):
+    monkeypatch.setattr(context_processors, "ai_policy_url", lambda: "/policies/ai-use/")
+    article = make_article(ai_use=Article.AIUse.GENERATED)
+    html = page(client, article.get_absolute_url())
+    assert '<a href="/policies/ai-use/">How we use AI</a>' in html
+
+
+def test_a_fact_check_shows_the_claim_and_the_verdict(client):
+    article = make_fact_check(claim="Drones <low>.", claim_author="A. Minister", verdict="False")
+    html = page(client, article.get_absolute_url())
+    assert '<span class="kind-label">Fact check</span>' in html
+    assert '<blockquote class="fact-check__claim"><p>Drones &lt;low&gt;.</p></blockquote>' in html
+    assert "<span>Claim made by</span> A. Minister" in html
+    assert "<strong>False</strong>" in html
+    assert "(1 on a scale from 1, false, to 5, true)" in html
+
+
+def test_listings_label_each_story_with_its_type_and_ai_use(client):
+    make_article(title="Why drones", article_type=Article.Type.OPINION)
+    make_article(title="Robot report", ai_use=Article.AIUse.GENERATED)
+    make_article(title="Plain news")
+    cards = {
+        re.search(r'<a href="[^"]+">([^<]+)</a>', card).group(1): card
+        for card in re.findall(r'<article class="card.*?</article>', page(client, "/"), re.S)
+    }
+    assert '<span class="kind-label">Opinion</span>' in cards["Why drones"]
+    assert '<span class="kind-label kind-label--ai">AI-generated</span>' in cards["Robot report"]
+    assert "kind-label" not in cards["Plain news"]
+
+
+def test_french_readers_get_the_labels_in_french(client):
+    opinion = make_article(
+        article_type=Article.Type.SPONSORED, sponsor_name="Acme", ai_use=Article.AIUse.GENERATED
+    )
+    fact = make_fact_check(verdict="Faux", verdict_score=1)
+    fr = {"HTTP_ACCEPT_LANGUAGE": "fr"}
+    story = client.get(opinion.get_absolute_url(), **fr).content.decode()
+    assert '<span class="kind-label" lang="fr">Contenu sponsorisé</span>' in story
+    assert '<span lang="fr">Payé par</span> Acme' in story
+    assert '<strong class="ai-label__kind" lang="fr">Généré par IA</strong>' in story
+    checked = client.get(fact.get_absolute_url(), **fr).content.decode()
+    checked = " ".join(reader_text(checked).split())
+    assert "Vérification des faits" in checked
+    assert "L\u2019affirmation vérifiée" in checked
+    assert "Notre verdict : Faux (1 sur une échelle de 1, faux, à 5, vrai)" in checked
+    home = " ".join(reader_text(client.get("/", **fr).content.decode()).split())
+    assert "Contenu sponsorisé" in home and "Généré par IA" in home
+
+
+def test_a_fact_check_with_an_ai_label_stays_within_the_story_page_budget(client, uncached):
+    editor = User.objects.create_user("ed")
+    article = make_fact_check(
+        authors=[make_author()], ai_use=Article.AIUse.GENERATED, reviewed_by=editor, tags=["A"]
+    )
+    _queries_for(client, "/")  # warm anything process-wide (content types)
+    assert _queries_for(client, article.get_absolute_url()) <= STORY_PAGE_QUERIES

@@ -1469,3 +1469,137 @@ def test_a_revision_preview_for_a_french_speaking_editor_is_french_throughout(cl
     assert "<strong>Aperçu.</strong>" in html
     assert f"L\u2019article tel qu\u2019il était à la révision {first.number}" in html
     assert "The story as it was" not in html
+
+
+# AI-generated stories need a named reviewing editor
+
+NO_REVIEWER = "An AI-generated story can\u2019t be published without a reviewing editor"
+
+
+def test_an_ai_generated_story_without_a_reviewer_cannot_be_published_through_the_form(client):
+    login(client, make_user(role="Editor"))
+    article = make_article(status=Status.REVIEW, ai_use=Article.AIUse.GENERATED)
+    response = client.post(
+        change_url(article),
+        form_data(article, ai_use="generated", _action="publish", **with_byline()),
+    )
+    assert response.status_code == 200
+    assert NO_REVIEWER in response.content.decode()
+    assert reload(article).status == Status.REVIEW
+    assert reload(article).version == article.version
+    assert not StatusChange.objects.exists()
+
+
+def test_an_ai_generated_story_is_published_once_an_editor_is_named_as_reviewer(client):
+    editor = make_user(role="Editor")
+    login(client, editor)
+    article = make_article(status=Status.REVIEW, ai_use=Article.AIUse.GENERATED)
+    response = client.post(
+        change_url(article),
+        form_data(
+            article,
+            ai_use="generated",
+            reviewed_by=str(editor.pk),
+            _action="publish",
+            **with_byline(),
+        ),
+    )
+    assert response.status_code == 302
+    assert reload(article).is_live
+    assert reload(article).reviewed_by == editor
+
+
+def test_a_crafted_post_cannot_name_a_writer_or_nobody_as_reviewer(client):
+    login(client, make_user(role="Editor"))
+    writer = make_user(role="Writer")
+    article = make_article(status=Status.DRAFT)
+    # Turning the story AI-generated and publishing it in one crafted request.
+    for reviewer in (str(writer.pk), "", "999999"):
+        response = client.post(
+            change_url(article),
+            form_data(
+                article,
+                ai_use="generated",
+                reviewed_by=reviewer,
+                status=Status.PUBLISHED,
+                **with_byline(),
+            ),
+        )
+        assert response.status_code == 200
+        stored = reload(article)
+        assert (stored.status, stored.ai_use, stored.version) == (
+            Status.DRAFT,
+            Article.AIUse.NONE,
+            article.version,
+        )
+    assert not StatusChange.objects.exists()
+
+
+def test_publish_now_refuses_ai_generated_stories_without_a_reviewer(client):
+    editor = make_user(role="Editor")
+    login(client, editor)
+    unreviewed = make_article(
+        title="Written by a model",
+        status=Status.REVIEW,
+        ai_use=Article.AIUse.GENERATED,
+        authors=[make_author()],
+    )
+    reviewed = make_article(
+        status=Status.REVIEW,
+        ai_use=Article.AIUse.GENERATED,
+        reviewed_by=editor,
+        authors=[make_author()],
+    )
+    run_action(client, "publish_now", [unreviewed, reviewed])
+    assert reload(unreviewed).status == Status.REVIEW
+    assert reload(unreviewed).version == unreviewed.version
+    assert reload(reviewed).is_live
+    listing = client.get(reverse("admin:news_article_changelist")).content.decode()
+    assert f"Not published: \u201cWritten by a model\u201d: {NO_REVIEWER}" in listing
+
+
+def test_workflow_refuses_an_unreviewed_ai_generated_story_whatever_calls_it():
+    editor = make_user(role="Editor")
+    article = make_article(
+        status=Status.DRAFT, ai_use=Article.AIUse.GENERATED, authors=[make_author()]
+    )
+    with pytest.raises(workflow.WorkflowError, match=NO_REVIEWER):
+        writing.move(article, Status.PUBLISHED, user=editor)
+    article.status = Status.PUBLISHED
+    with pytest.raises(workflow.WorkflowError, match=NO_REVIEWER):
+        writing.save(article, user=editor, from_status=Status.DRAFT)
+    assert reload(article).status == Status.DRAFT
+    assert not StatusChange.objects.exists()
+
+
+def test_a_writer_cannot_be_the_reviewing_editor_whatever_calls_it():
+    writer = make_user(role="Writer")
+    article = make_article(
+        status=Status.DRAFT,
+        ai_use=Article.AIUse.GENERATED,
+        reviewed_by=writer,
+        authors=[make_author()],
+    )
+    with pytest.raises(workflow.WorkflowError, match="editor\u2019s rights"):
+        writing.move(article, Status.PUBLISHED, user=make_user(role="Editor"))
+    assert reload(article).status == Status.DRAFT
+
+
+def test_ai_assisted_and_human_stories_need_no_reviewer():
+    editor = make_user(role="Editor")
+    for use in (Article.AIUse.NONE, Article.AIUse.ASSISTED):
+        article = make_article(status=Status.DRAFT, ai_use=use, authors=[make_author()])
+        writing.move(article, Status.PUBLISHED, user=editor)
+        assert reload(article).is_live
+
+
+def test_the_reviewer_menu_offers_only_active_editors(client):
+    editor = make_user(username="ed", role="Editor")
+    make_user(username="wri", role="Writer")
+    gone = make_user(username="gone", role="Editor")
+    gone.is_active = False
+    gone.save()
+    login(client, editor)
+    page = client.get(change_url(make_article())).content.decode()
+    menu = re.search(r'<select name="reviewed_by"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r"<option value=\"\d+\"[^>]*>([^<]*)</option>", menu) == ["ed"]

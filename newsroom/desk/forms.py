@@ -250,6 +250,14 @@ class ArticleAdminForm(forms.ModelForm):
                 "type a future time to schedule."
             )
         self._offer_breaking()
+        for name in ("article_type", "ai_use"):
+            if name in self.fields:
+                # A form sent without the box (one opened before it existed) keeps what is
+                # stored: see clean_article_type and clean_ai_use.
+                self.fields[name].required = False
+        if "reviewed_by" in self.fields:
+            self.fields["reviewed_by"].queryset = workflow.editors()
+            self.fields["reviewed_by"].label_from_instance = reviewer_name
         name_date_and_time_boxes(self)
 
     def has_changed(self):
@@ -338,6 +346,12 @@ class ArticleAdminForm(forms.ModelForm):
             return self.instance.body
         return self.cleaned_data["body"]
 
+    def clean_article_type(self):
+        return self.cleaned_data.get("article_type") or self.instance.article_type
+
+    def clean_ai_use(self):
+        return self.cleaned_data.get("ai_use") or self.instance.ai_use
+
     def clean_tags(self):
         tags = self.cleaned_data.get("tags") or []
         if too_long := [t for t in tags if len(t) > TAG_MAX_CHARS]:
@@ -382,6 +396,18 @@ class ArticleAdminForm(forms.ModelForm):
                 "image\u201d if it adds nothing they would miss.",
             )
         return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()
+        # On the story as it will be saved (the model's fields are filled in by now), the
+        # check `writing.save` makes again: refused here, it is a message beside the field.
+        status = self.instance.status
+        try:
+            workflow.check_ai_review(
+                self.instance, status, moving=self.original_status != Article.Status.PUBLISHED
+            )
+        except workflow.WorkflowError as exc:
+            self.add_error("reviewed_by" if "reviewed_by" in self.fields else None, str(exc))
 
     def _clean_action(self, cleaned: dict) -> str:
         """The button pressed, as the status it asks for (put in cleaned["status"], where
@@ -509,6 +535,11 @@ class ArticleAdminForm(forms.ModelForm):
                 for change in self.conflict.changes
             ]
         raise ValidationError(messages)
+
+
+def reviewer_name(user) -> str:
+    full = user.get_full_name()
+    return f"{full} ({user.get_username()})" if full else user.get_username()
 
 
 def check_coverage(form: forms.Form, cleaned: dict) -> None:

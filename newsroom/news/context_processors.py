@@ -1,4 +1,5 @@
-"""Site-wide template values every reader page needs: the site's name and description."""
+"""Site-wide template values every reader page needs: the site's name and description, and
+where the AI-use label links to."""
 
 from django.conf import settings
 
@@ -8,4 +9,11 @@ def site(request):
     return {
         "site_name": settings.NEWSROOM_SITE_NAME,
         "site_description": settings.NEWSROOM_SITE_DESCRIPTION,
+        "ai_policy_url": ai_policy_url(),
     }
+
+
+def ai_policy_url() -> str | None:
+    """The page explaining how the newsroom uses AI, which the AI-use label links to; None
+    while the site has no such page (the label is then shown without a link)."""
+    return None

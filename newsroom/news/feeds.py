@@ -6,7 +6,9 @@ below write every one, in byline order: an Atom `<author>` each (name and page),
 Dublin Core `<dc:creator>` each, because RSS's own `<author>` must be an e-mail address. A
 story with no named author is credited to the desk byline, so every Atom entry has an author.
 Summaries are the standfirst, which is plain text: it is HTML-escaped because both formats
-read a summary as HTML.
+read a summary as HTML. A sponsored story's summary starts by saying who paid, and an
+AI-assisted or AI-generated one with its AI-use disclosure; the first category of a story that is
+not plain news is its type.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from taggit.models import Tag
 
@@ -119,7 +123,15 @@ class LatestRssFeed(Feed):
         return item.title
 
     def item_description(self, item: Article) -> str:
-        return escape(item.standfirst)
+        # Disclosures first, so a reader's app shows them even when it cuts the summary short.
+        with translation.override(self.language):
+            lines = []
+            if item.article_type == Article.Type.SPONSORED:
+                paid = _("Sponsored content, paid for by %(sponsor)s.")
+                lines.append(paid % {"sponsor": item.sponsor_name})
+            if item.ai_disclosure:
+                lines.append(f"{item.ai_disclosure.rstrip('.')}.")
+            return escape(" ".join([*lines, item.standfirst]).strip())
 
     def item_pubdate(self, item: Article):
         return item.published_at
@@ -128,7 +140,12 @@ class LatestRssFeed(Feed):
         return item.modified_at or item.published_at
 
     def item_categories(self, item: Article) -> list[str]:
-        return [tag.name for tag in item.tags.all()]
+        # A story that is not plain news says its type first ("Opinion", "Fact check").
+        topics = [tag.name for tag in item.tags.all()]
+        if item.article_type == Article.Type.NEWS:
+            return topics
+        with translation.override(self.language):
+            return [str(Article.Type(item.article_type).label), *topics]
 
     def item_extra_kwargs(self, item: Article) -> dict:
         credits = [Credit(a.name, a.get_absolute_url()) for a in item.byline]

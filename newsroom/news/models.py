@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import (
     Aggregate,
@@ -30,11 +31,12 @@ from django.dispatch import Signal, receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import pgettext_lazy
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
 
 from newsroom import pagecache
-from newsroom.markup.sanitize import clean_html, html_to_text
+from newsroom.markup.sanitize import clean_html, clean_sponsored_html, html_to_text
 
 # The longest topic name taggit's table holds.
 TAG_MAX_CHARS = Tag._meta.get_field("name").max_length
@@ -343,6 +345,22 @@ class Article(models.Model):
         PUBLISHED = "published", "Published"
         UNPUBLISHED = "unpublished", "Unpublished"
 
+    class Type(models.TextChoices):
+        """What kind of story it is: a label readers see, and its schema.org type
+        (structured_data.SCHEMA_TYPES)."""
+
+        NEWS = "news", pgettext_lazy("story type", "News")
+        ANALYSIS = "analysis", pgettext_lazy("story type", "Analysis")
+        OPINION = "opinion", pgettext_lazy("story type", "Opinion")
+        REVIEW = "review", pgettext_lazy("story type", "Review")
+        FACT_CHECK = "fact-check", pgettext_lazy("story type", "Fact check")
+        SPONSORED = "sponsored", pgettext_lazy("story type", "Sponsored")
+
+    class AIUse(models.TextChoices):
+        NONE = "none", pgettext_lazy("AI use", "No AI used")
+        ASSISTED = "assisted", pgettext_lazy("AI use", "AI-assisted")
+        GENERATED = "generated", pgettext_lazy("AI use", "AI-generated")
+
     title = models.CharField("headline", max_length=300)
     slug = models.SlugField(
         "address",
@@ -451,6 +469,85 @@ class Article(models.Model):
         "editor has changed it since.",
     )
 
+    article_type = models.CharField(
+        "type",
+        max_length=20,
+        choices=Type,
+        default=Type.NEWS,
+        help_text="Shown to readers as a label on the story and in listings. Anything other "
+        "than News tells them the story is not straight reporting.",
+    )
+    sponsor_name = models.CharField(
+        "paid for by",
+        max_length=200,
+        blank=True,
+        help_text="Sponsored stories only: who paid for it, as readers will see it "
+        "(\u201cPaid for by Acme Bank\u201d). Links in a sponsored story are marked as paid.",
+    )
+    claim_reviewed = models.CharField(
+        "claim checked",
+        max_length=500,
+        blank=True,
+        help_text="Fact checks only: the claim, in one short sentence, as it was made.",
+    )
+    claim_author = models.CharField(
+        "claim made by",
+        max_length=200,
+        blank=True,
+        help_text="Fact checks only: the person or organisation who made the claim.",
+    )
+    claim_date = models.DateField(
+        "claim made on",
+        null=True,
+        blank=True,
+        help_text="Fact checks only, optional: when the claim was first made.",
+    )
+    verdict = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Fact checks only: the verdict in a word or two (\u201cFalse\u201d, "
+        "\u201cMostly true\u201d), shown to readers.",
+    )
+    verdict_score = models.PositiveSmallIntegerField(
+        "verdict on a scale",
+        null=True,
+        blank=True,
+        choices=[
+            (1, "1 \u2013 false"),
+            (2, "2 \u2013 mostly false"),
+            (3, "3 \u2013 half true"),
+            (4, "4 \u2013 mostly true"),
+            (5, "5 \u2013 true"),
+        ],
+        help_text="Fact checks only: the verdict from 1 (false) to 5 (true), for search engines.",
+    )
+    ai_use = models.CharField(
+        "use of AI",
+        max_length=20,
+        choices=AIUse,
+        default=AIUse.NONE,
+        help_text="How AI tools were used to make this story. Readers see a label for "
+        "AI-assisted and AI-generated stories. An AI-generated story needs a reviewing editor "
+        "before it can be published.",
+    )
+    ai_note = models.CharField(
+        "note on AI use",
+        max_length=300,
+        blank=True,
+        help_text="Optional, shown to readers with the label: what the AI did "
+        "(\u201cTranslated from Spanish with an AI tool, checked by our staff\u201d). Plain text.",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="reviewing editor",
+        help_text="The editor who checked this story and takes responsibility for it. "
+        "Required to publish an AI-generated story: choose yourself only if you have read it.",
+    )
+
     created_by = staff_account()
     last_edited_by = staff_account()
     version = models.PositiveIntegerField(
@@ -534,11 +631,30 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
+        if (fields := kwargs.get("update_fields")) is not None and "article_type" in fields:
+            # The type decides how the body is cleaned (see prepare).
+            kwargs["update_fields"] = {*fields, "body"}
         self.prepare(update_fields=kwargs.get("update_fields"))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("news:article_detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        errors = {}
+        if self.article_type == self.Type.SPONSORED and not self.sponsor_name.strip():
+            errors["sponsor_name"] = "Say who paid for this sponsored story: readers must be told."
+        if self.article_type == self.Type.FACT_CHECK:
+            for name, what in (
+                ("claim_reviewed", "the claim you checked"),
+                ("claim_author", "who made the claim"),
+                ("verdict", "your verdict"),
+                ("verdict_score", "your verdict on the scale"),
+            ):
+                if getattr(self, name) in (None, ""):
+                    errors[name] = f"A fact check needs {what}."
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -574,9 +690,15 @@ class Article(models.Model):
         bodies that are; tests/test_importing.py checks that fixed point), so bleach need not
         parse it twice.
         """
-        if (update_fields is None or "body" in update_fields) and not body_is_clean:
+        sponsored = self.article_type == self.Type.SPONSORED
+        if update_fields is None or {"body", "article_type"} & set(update_fields):
             # Every write path (import, admin, shell) stores a clean body; templates trust it.
-            self.body = clean_html(self.body)
+            # A sponsored story's outbound links are marked rel="sponsored" in the stored body,
+            # and a change of type cleans the body again, adding or dropping the mark.
+            if sponsored:
+                self.body = clean_sponsored_html(self.body)
+            elif not body_is_clean:
+                self.body = clean_html(self.body)
         # The admin shows and sends back whole seconds: a stored fraction would make the first
         # save of an untouched form look like a change of time.
         for name in ("published_at", "breaking_until", "live_from", "live_until"):
@@ -662,6 +784,15 @@ class Article(models.Model):
             )
             self.page_updates = updates
         return updates
+
+    @property
+    def ai_disclosure(self) -> str:
+        """The AI-use label and the editor's note in one line, for structured data and feeds
+        ("" for a story made without AI)."""
+        if self.ai_use == self.AIUse.NONE:
+            return ""
+        label = str(self.AIUse(self.ai_use).label)
+        return f"{label}: {self.ai_note}" if self.ai_note else label
 
     @property
     def state_label(self) -> str:

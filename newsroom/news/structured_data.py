@@ -1,5 +1,6 @@
-"""schema.org data for a story page, as a plain dict (rendered as JSON-LD): `NewsArticle`, or
-for live coverage `LiveBlogPosting`.
+"""schema.org data for a story page, as a plain dict (rendered as JSON-LD): the story type's
+schema.org type (`SCHEMA_TYPES`: NewsArticle, OpinionNewsArticle, ..., a ClaimReview for a fact
+check), or for live coverage `LiveBlogPosting`. AI use is said by `digitalSourceType`.
 
 Correction notes become `correction` entries (CorrectionComment); correction and update notes
 both move `dateModified`, which is otherwise the publication time: a silent typo fix does not
@@ -18,6 +19,26 @@ from django.templatetags.static import static
 from .models import Article, Correction
 from .templatetags.news_tags import clip
 
+Type = Article.Type
+# Each story type's schema.org type. A fact check is a ClaimReview (a kind of Review, so a
+# CreativeWork with a headline, author and dates like the others), as Google's fact-check
+# guidelines ask.
+SCHEMA_TYPES = {
+    Type.NEWS: "NewsArticle",
+    Type.ANALYSIS: "AnalysisNewsArticle",
+    Type.OPINION: "OpinionNewsArticle",
+    Type.REVIEW: "ReviewNewsArticle",
+    Type.FACT_CHECK: "ClaimReview",
+    Type.SPONSORED: "AdvertiserContentArticle",
+}
+# schema.org has no property for AI use; `digitalSourceType` (on any CreativeWork) takes the
+# IPTC digital source codes that say how much of a work a trained model made. The label and
+# the editor's note go in `creditText`, the text that credits who made the work.
+DIGITAL_SOURCE = {
+    Article.AIUse.ASSISTED: "https://schema.org/CompositeWithTrainedAlgorithmicMediaDigitalSource",
+    Article.AIUse.GENERATED: "https://schema.org/TrainedAlgorithmicMediaDigitalSource",
+}
+
 
 def for_story(article: Article, *, absolute) -> dict:
     """The story page's data: `live_blog_posting` for live coverage, else `news_article`."""
@@ -34,8 +55,7 @@ def _credits(authors, *, absolute) -> list[dict]:
 
 
 def live_blog_posting(article: Article, *, absolute) -> dict:
-    data = news_article(article, absolute=absolute)
-    data["@type"] = "LiveBlogPosting"
+    data = news_article(article, absolute=absolute, kind="LiveBlogPosting")
     data["coverageStartTime"] = _moment(article.live_from)
     if article.live_until:
         data["coverageEndTime"] = _moment(article.live_until)
@@ -58,11 +78,13 @@ def _moment(value) -> str:
     return value.isoformat(timespec="seconds")
 
 
-def news_article(article: Article, *, absolute) -> dict:
-    """`absolute` turns a path into a full URL (e.g. request.build_absolute_uri)."""
+def news_article(article: Article, *, absolute, kind: str = "") -> dict:
+    """`absolute` turns a path into a full URL (e.g. request.build_absolute_uri); `kind` is the
+    schema.org type, by default the story type's."""
+    kind = kind or SCHEMA_TYPES[article.article_type]
     data: dict = {
         "@context": "https://schema.org",
-        "@type": "NewsArticle",
+        "@type": kind,
         "headline": article.title,
         "description": article.standfirst,
         "mainEntityOfPage": {"@type": "WebPage", "@id": article.canonical(absolute)},
@@ -97,4 +119,33 @@ def news_article(article: Article, *, absolute) -> dict:
     ]
     if corrections:
         data["correction"] = corrections
+    if article.article_type == Type.SPONSORED and article.sponsor_name:
+        data["sponsor"] = {"@type": "Organization", "name": article.sponsor_name}
+    if kind == "ClaimReview":
+        data.update(claim_review(article, absolute=absolute))
+    if source := DIGITAL_SOURCE.get(article.ai_use):
+        data["digitalSourceType"] = source
+        data["creditText"] = article.ai_disclosure
     return data
+
+
+def claim_review(article: Article, *, absolute) -> dict:
+    """What a fact check adds to its ClaimReview (Google's fact-check guidelines): the claim,
+    who made it and when, and the verdict as a rating from 1 (false) to 5 (true)."""
+    claim: dict = {"@type": "Claim", "author": {"@type": "Person", "name": article.claim_author}}
+    if article.claim_date:
+        claim["datePublished"] = article.claim_date.isoformat()
+    rating: dict = {"@type": "Rating", "alternateName": article.verdict}
+    if article.verdict_score:
+        rating.update(ratingValue=article.verdict_score, bestRating=5, worstRating=1)
+    return {
+        "claimReviewed": article.claim_reviewed,
+        "itemReviewed": claim,
+        "reviewRating": rating,
+        # A ClaimReview's author is the organisation that checked the claim.
+        "author": {
+            "@type": "Organization",
+            "name": settings.NEWSROOM_SITE_NAME,
+            "url": absolute("/"),
+        },
+    }

@@ -10,12 +10,18 @@ Live updates follow the story they belong to: whoever may work on a story may po
 it, but a writer's update on a published story waits for an editor's approval before readers
 see it, and a writer may change or delete only their own updates that readers cannot see yet.
 
+An AI-generated story is published only once a named editor has reviewed it
+(`check_ai_review`): `writing.save` checks it on every save, so no path can skip it.
+
 Deleting moves a story to the trash (`writing.trash`): an editor may delete any story, a writer
 only their own drafts (a story in review or published is the desk's to remove). Whoever may
 delete a story may bring it back from the trash; only editors delete for good.
 """
 
 from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from .models import Article, LiveUpdate, StatusChange
 
@@ -25,6 +31,10 @@ EDITOR_GROUP = "Editor"
 PUBLISH_PERMISSION = "news.publish_article"
 WRITER_STATUSES = frozenset({Status.DRAFT, Status.REVIEW})
 NO_AUTHOR = "Add at least one author before publishing: the story has no byline."
+NO_REVIEWER = (
+    "An AI-generated story can\u2019t be published without a reviewing editor: under "
+    "\u201cType and disclosure\u201d, choose the editor who checked it and takes responsibility."
+)
 
 
 class WorkflowError(Exception):
@@ -33,6 +43,18 @@ class WorkflowError(Exception):
 
 def is_editor(user) -> bool:
     return bool(user and user.is_active and user.has_perm(PUBLISH_PERMISSION))
+
+
+def editors():
+    """Active accounts with an editor's rights, by username: who may review a story."""
+    from_groups = Q(groups__permissions__codename="publish_article")
+    direct = Q(user_permissions__codename="publish_article")
+    return (
+        get_user_model()
+        .objects.filter(from_groups | direct | Q(is_superuser=True), is_active=True)
+        .distinct()
+        .order_by("username")
+    )
 
 
 def can_edit(user, article: Article | None) -> bool:
@@ -118,6 +140,25 @@ def check_byline(article: Article | None, new_status: str, *, authors: int) -> N
     if article is not None and article.is_live and not article.bylines.exists():
         return
     raise WorkflowError(NO_AUTHOR)
+
+
+def check_ai_review(article: Article, new_status: str, *, moving: bool) -> None:
+    """Refuse to publish or schedule an AI-generated story that no named editor has reviewed,
+    whatever path it came by (the form, a bulk action, a crafted POST, the shell).
+
+    `article` is the story as it will be saved. `moving`: it is moving into "published" now,
+    when the reviewer must also be an active editor; a live story whose reviewer has left since
+    may still be corrected, but never loses its reviewer.
+    """
+    if new_status != Status.PUBLISHED or article.ai_use != Article.AIUse.GENERATED:
+        return
+    if article.reviewed_by_id is None:
+        raise WorkflowError(NO_REVIEWER)
+    if moving and not is_editor(article.reviewed_by):
+        raise WorkflowError(
+            f"{article.reviewed_by.get_username()} can\u2019t be the reviewing editor of an "
+            "AI-generated story: choose someone with an editor\u2019s rights."
+        )
 
 
 def status_change(article: Article, *, from_status: str, user) -> StatusChange | None:

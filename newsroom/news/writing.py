@@ -6,6 +6,7 @@ import (which runs the importer) all call these functions, so each rule of a wri
 - a save counts the story's version, trims its publication time to the second and stores a
   clean body (`Article.prepare`, which `Article.save` runs);
 - a status move is checked by `workflow` and logged (`workflow.status_change`);
+- a published AI-generated story has a reviewing editor (`workflow.check_ai_review`);
 - a write that changes a story ends with a revision (`revisions.revision_for`);
 - a new story gets a slug no other story has (`unique_slugs`) and, when imported, the
   fingerprint that later tells an editor's change from the import's (`Article.fingerprint`).
@@ -99,6 +100,9 @@ def save(article: Article, *, user, from_status: str | None = None) -> StatusCha
 
     `from_status`: the status the story had when the writer opened it (None: no move).
     """
+    workflow.check_ai_review(
+        article, article.status, moving=from_status not in (None, Status.PUBLISHED)
+    )
     if article.pk is None and article.created_by_id is None:
         article.created_by = user
     if not article.slug:
@@ -127,6 +131,7 @@ def move(
     """Check, apply, save and log one status move; with `summary`, also its revision."""
     workflow.check(user, article, new_status)
     workflow.check_byline(article, new_status, authors=article.bylines.count())
+    workflow.check_ai_review(article, new_status, moving=article.status != Status.PUBLISHED)
     from_status = article.status
     with transaction.atomic():
         article.status = new_status
@@ -259,6 +264,7 @@ def prepare(stories: Sequence[NewStory], *, user, publish: bool = False) -> None
         article.prepare(body_is_clean=story.body_is_clean)
         story.changes = [workflow.status_change(article, from_status="", user=user)]
         if publish:
+            workflow.check_ai_review(article, Status.PUBLISHED, moving=True)
             article.status = Status.PUBLISHED
             article.prepare(body_is_clean=True)  # the second save: its body is clean by now
             story.changes.append(

@@ -142,7 +142,7 @@ class ArticleAdmin(trash.TrashOnDelete, EditingPresence, admin.ModelAdmin):
     action_form = ArticleActionForm
     change_form_template = "admin/news/article/change_form.html"
     list_display = ["title", "state", "published_at", "byline_names", "tag_names", "last_edit"]
-    list_filter = [StateFilter, "tags", "authors", "lead_image_missing"]
+    list_filter = [StateFilter, "article_type", "ai_use", "tags", "authors", "lead_image_missing"]
     search_fields = ["title", "standfirst", "body"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
@@ -168,6 +168,25 @@ class ArticleAdmin(trash.TrashOnDelete, EditingPresence, admin.ModelAdmin):
                     "tags",
                     "canonical_url",
                 ]
+            },
+        ),
+        (
+            "Type and disclosure",
+            {
+                "description": "What kind of story this is and how AI was used: readers "
+                "see both as labels. Fill in the fact-check boxes only for a fact check.",
+                "fields": [
+                    "article_type",
+                    "sponsor_name",
+                    "claim_reviewed",
+                    "claim_author",
+                    "claim_date",
+                    "verdict",
+                    "verdict_score",
+                    "ai_use",
+                    "ai_note",
+                    "reviewed_by",
+                ],
             },
         ),
         ("Live coverage", {"fields": ["live_from", "live_until"]}),
@@ -226,7 +245,8 @@ class ArticleAdmin(trash.TrashOnDelete, EditingPresence, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = ["source_name", "created_at", "updated_at"]
         if not workflow.is_editor(request.user):
-            fields += ["published_at", "breaking_until"]
+            # The reviewing editor is named by an editor, never by the writer.
+            fields += ["published_at", "breaking_until", "reviewed_by"]
         return fields
 
     def get_fieldsets(self, request, obj=None):
