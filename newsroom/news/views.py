@@ -95,6 +95,11 @@ class ArticleListView(LookaheadPaginationMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         pagecache.tag(self.request, cachetags.STORIES, *cachetags.of_listing(context["articles"]))
+        if context["page_obj"].number == 1:
+            # The organisation behind the site, described once, where search engines look.
+            context["structured_data"] = structured_data.home_page(
+                absolute=self.request.build_absolute_uri
+            )
         return context
 
 
@@ -297,6 +302,9 @@ class AuthorDetailView(LookaheadPaginationMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(author=self.author, **kwargs)
+        context["structured_data"] = structured_data.profile_page(
+            self.author, absolute=self.request.build_absolute_uri
+        )
         listing = cachetags.of_listing(context["articles"])
         pk = self.author.pk
         pagecache.tag(self.request, cachetags.author(pk), cachetags.author_stories(pk), *listing)
