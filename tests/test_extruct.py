@@ -151,11 +151,11 @@ POLICY_LINKS = {
 }
 
 
-def test_home_page_has_one_news_media_organization_with_every_policy_link(client):
+def test_the_about_page_has_one_news_media_organization_with_every_policy_link(client):
     for kind in Policy.Kind:
         make_policy(kind=kind)
 
-    [organisation] = news_articles(client, "/", kind="NewsMediaOrganization")
+    [organisation] = news_articles(client, "/about/", kind="NewsMediaOrganization")
 
     assert organisation["@id"] == f"{BASE}/#publisher"
     assert organisation["name"] == "Newsroom"
@@ -166,13 +166,13 @@ def test_home_page_has_one_news_media_organization_with_every_policy_link(client
         assert client.get(url.removeprefix(BASE)).status_code == 200, url
 
 
-def test_a_storys_publisher_is_the_home_pages_organization(client):
+def test_a_storys_publisher_is_the_about_pages_organization(client):
     make_policy(kind=Policy.Kind.CORRECTIONS)
     make_policy(kind=Policy.Kind.ETHICS, is_live=False)
     article = make_article(authors=[make_author()])
 
     [story] = news_articles(client, article.get_absolute_url())
-    [organisation] = news_articles(client, "/", kind="NewsMediaOrganization")
+    [organisation] = news_articles(client, "/about/", kind="NewsMediaOrganization")
 
     assert story["publisher"]["@type"] == "NewsMediaOrganization"
     assert story["publisher"]["@id"] == organisation["@id"] == f"{BASE}/#publisher"

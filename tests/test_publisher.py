@@ -175,6 +175,14 @@ def test_the_organisation_never_links_a_policy_that_is_not_live():
     assert "masthead" not in data and "publishingPrinciples" not in data
 
 
+def test_the_organisations_data_cannot_break_out_of_its_script_block(client, settings):
+    settings.NEWSROOM_SITE_NAME = "News</script><script>alert(1)</script>"
+    make_policy()
+    html = client.get("/about/").content.decode()
+    block = html.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0]
+    assert '"name": "News\\u003c/script\\u003e\\u003cscript\\u003ealert(1)' in block
+
+
 # --- The Policies screen ---
 
 

@@ -8,7 +8,7 @@ describe it) adds `coverageStartTime`, `coverageEndTime` once an end is set, and
 readers see as a `liveBlogUpdate` BlogPosting with its own headline, time, author, address and
 plain-text body; its latest update moves `dateModified`. `datePublished` stays the story's first
 publication time. The publisher is the organisation of newsroom/publisher/ (its policies linked),
-which the home page also carries; an author's page is a `ProfilePage` of its `Person`.
+which /about/ also carries; an author's page is a `ProfilePage` of its `Person`.
 """
 
 from __future__ import annotations
@@ -26,11 +26,6 @@ def for_story(article: Article, *, absolute) -> dict:
     if article.is_live_coverage:
         return live_blog_posting(article, absolute=absolute)
     return news_article(article, absolute=absolute)
-
-
-def home_page(*, absolute) -> dict:
-    """The home page's data: the organisation that publishes the site."""
-    return {"@context": "https://schema.org", **publisher_data.organization(absolute=absolute)}
 
 
 def profile_page(author: Author, *, absolute) -> dict:
@@ -93,8 +88,8 @@ def news_article(article: Article, *, absolute) -> dict:
         "mainEntityOfPage": {"@type": "WebPage", "@id": article.canonical(absolute)},
         "url": article.canonical(absolute),
         "author": _credits(article.byline, absolute=absolute),
-        # The organisation the home page describes, by the same @id, carried whole so the
-        # story's page alone names its publisher and the policies it works by.
+        # The organisation /about/ describes, by the same @id, carried whole so the story's
+        # page alone names its publisher and the policies it works by.
         "publisher": publisher_data.organization(absolute=absolute),
         "keywords": [tag.name for tag in article.topics],
     }

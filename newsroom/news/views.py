@@ -95,11 +95,6 @@ class ArticleListView(LookaheadPaginationMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         pagecache.tag(self.request, cachetags.STORIES, *cachetags.of_listing(context["articles"]))
-        if context["page_obj"].number == 1:
-            # The organisation behind the site, described once, where search engines look.
-            context["structured_data"] = structured_data.home_page(
-                absolute=self.request.build_absolute_uri
-            )
         return context
 
 

@@ -1,9 +1,10 @@
 """The page-cache tags of policies: what a page names, and what a change retires.
 
-Every reader page carries `policies`: its footer links the live policies, and a story's or the
-home page's structured data names them. A policy going live or coming down (or created, deleted,
-or given another kind) retires it, and so every reader page. An edit of a live policy's words
-retires only `policy-<kind>`: its own page and the list of policies, which shows its title.
+Every reader page carries `policies`: its footer links the live policies, and the structured
+data of a story, an author's page and /about/ names them. A policy going live or coming down
+(or created, deleted, or given another kind) retires it, and so every reader page. An edit of a
+live policy's words retires only `policy-<kind>`: its own page and the list of policies, which
+shows its title.
 """
 
 from __future__ import annotations

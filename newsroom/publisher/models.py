@@ -39,7 +39,7 @@ class Policy(models.Model):
     summary = models.CharField(
         max_length=300,
         blank=True,
-        help_text="One sentence for the list of policies and search results. Plain text.",
+        help_text="One sentence for the list of policies and for search engines. Plain text.",
     )
     body = models.TextField(help_text="The policy itself.")
     is_live = models.BooleanField(

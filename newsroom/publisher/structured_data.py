@@ -1,7 +1,8 @@
 """The organisation as schema.org data: the `NewsMediaOrganization` that publishes every story.
 
-One function builds it, so the home page's copy and each story's `publisher` are the same node
-(the same `@id`), and it links each live policy under its schema.org property. A policy that is
+One function builds it, so the copy on /about/ (the page about the organisation, where Google
+looks for it besides the home page) and each story's `publisher` are the same node (the same
+`@id`), and it links each live policy under its schema.org property. A policy that is
 not live is left out: the data never links to a page that says not found.
 """
 
@@ -52,3 +53,8 @@ def organization(*, absolute) -> dict:
         if name:
             data[name] = absolute(link.path)
     return data
+
+
+def about_page(*, absolute) -> dict:
+    """The data of /about/: the organisation itself."""
+    return {"@context": "https://schema.org", **organization(absolute=absolute)}

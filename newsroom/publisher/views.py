@@ -8,7 +8,7 @@ from django.views.generic import DetailView
 
 from newsroom import pagecache
 
-from . import cachetags
+from . import cachetags, structured_data
 from .directory import ORDER
 from .models import Policy
 
@@ -28,7 +28,9 @@ def policy_list(request):
     pagecache.tag(
         request, cachetags.POLICIES, *(cachetags.policy(policy.kind) for policy in policies)
     )
-    return render(request, "publisher/policy_list.html", {"policies": policies})
+    data = structured_data.about_page(absolute=request.build_absolute_uri)
+    context = {"policies": policies, "structured_data": data}
+    return render(request, "publisher/policy_list.html", context)
 
 
 @method_decorator(public_cache, name="dispatch")

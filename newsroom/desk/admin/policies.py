@@ -3,6 +3,7 @@ pages, written with the stories' body editor and cleaned when saved (Policy.save
 
 from django import forms
 from django.contrib import admin
+from js_asset import Media
 
 from newsroom.desk.forms import BODY_EXTENSIONS, BodyField, NamedProseEditorWidget
 from newsroom.publisher.models import Policy
@@ -41,6 +42,11 @@ class PolicyAdmin(admin.ModelAdmin):
         (None, {"fields": ["kind", "title", "summary", "body"]}),
         ("On the site", {"fields": ["is_live"]}),
     ]
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The body editor's import map, admitted by this request's nonce (as on a story's page).
+        context["media"] = Media.from_media(context["media"], nonce=request.csp_nonce)
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def view_on_site(self, obj):
         return obj.get_absolute_url() if obj.is_live else None

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('ethics', 'Ethics policy'), ('corrections', 'Corrections policy'), ('ownership-funding', 'Ownership and funding'), ('masthead', 'Masthead'), ('contact', 'Contact and feedback'), ('ai-use', 'Use of AI')], help_text="Which policy this page is. Each kind has one page (the ethics policy is at /about/ethics/) and its own place in the site's structured data.", max_length=30, unique=True)),
                 ('title', models.CharField(help_text="The page's heading, e.g. “How we correct mistakes”.", max_length=200)),
-                ('summary', models.CharField(blank=True, help_text='One sentence for the list of policies and search results. Plain text.', max_length=300)),
+                ('summary', models.CharField(blank=True, help_text='One sentence for the list of policies and for search engines. Plain text.', max_length=300)),
                 ('body', models.TextField(help_text='The policy itself.')),
                 ('is_live', models.BooleanField(default=False, help_text="Show this page to readers, link it in every page's footer and in the site's structured data. Untick to take it down (its address then says not found).", verbose_name='published')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='last changed')),
