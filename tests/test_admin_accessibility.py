@@ -3,9 +3,8 @@
 The site is prepared in `manage.py shell` with the test factories: a writer, an editor and an
 editor-in-chief; a writer's draft with a byline, a related link, topics and three revisions,
 which another editor has open (so its change form shows the presence banner); a live story
-with updates (the live-coverage panel); a story in the trash; and the ethics policy. The axe
-helpers are tests/test_accessibility.py's, so these screens meet the same rules as the reader's
-pages.
+with updates (the live-coverage panel); and a story in the trash. The axe helpers are
+tests/test_accessibility.py's, so these screens meet the same rules as the reader's pages.
 """
 
 from __future__ import annotations
@@ -25,9 +24,7 @@ SEED = ROOT / "seeds" / "000_25d00d43ab60b8b4.txt"
 MAKE_DESK = f"""
 from newsroom.desk import presence
 from newsroom.news import writing
-from tests.factories import (
-    make_article, make_author, make_live_story, make_policy, make_update, make_user
-)
+from tests.factories import make_article, make_author, make_live_story, make_update, make_user
 
 wanda = make_user(username="wanda", role="Writer", password="{PASSWORD}")
 eddie = make_user(username="eddie", role="Editor", password="{PASSWORD}")
@@ -48,7 +45,6 @@ for n in range(3):
     make_update(article=live, headline=f"Seat {{n}} declared", authors=[ann])
 gone = make_article(title="A story nobody wants", created_by=wanda)
 writing.trash(gone, user=eddie)
-make_policy()
 print(draft.pk, live.pk)
 """
 
@@ -109,10 +105,6 @@ SCREENS = {
     "add a person": ("chief", "/admin/desk/person/add/"),
     "topics": ("eddie", "/admin/news/topic/"),
     "authors": ("eddie", "/admin/news/author/"),
-    "add an author": ("eddie", "/admin/news/author/add/"),
-    "policies": ("eddie", "/admin/publisher/policy/"),
-    "add a policy": ("eddie", "/admin/publisher/policy/add/"),
-    "change a policy": ("eddie", "/admin/publisher/policy/1/change/"),
     "import upload": ("eddie", "/admin/news/article/import/"),
 }
 

@@ -1,5 +1,7 @@
 """The policies in a real browser: an editor writes the ethics policy with the body editor and
 publishes it; a reader finds it in every page's footer, reads it, and finds it under /about/.
+axe-core checks the Policies screens with tests/test_admin_accessibility.py's rules (in this
+module, so that one's timed presence banner is not kept waiting).
 
 With NEWSROOM_UPDATE_SCREENSHOTS=1 the steps the editors' guide shows are saved as
 docs/images/policies-*.png (tests/test_desk_tour.py's Camera); without it nothing is written.
@@ -13,6 +15,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.browser import running_site
+from tests.test_accessibility import axe_violations
+from tests.test_admin_accessibility import editor_ready
 from tests.test_desk_tour import PASSWORD, Camera, log_in, success_message
 
 MAKE_DESK = f"""
@@ -83,4 +87,25 @@ def test_an_editor_publishes_the_ethics_policy_and_readers_find_it(browser, site
         assert page.goto(site + "/about/masthead/").status == 404
     finally:
         reader.close()
+    assert errors == []
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/admin/publisher/policy/",
+        "/admin/publisher/policy/add/",
+        "/admin/publisher/policy/1/change/",
+    ],
+)
+def test_axe_finds_no_violations_on_the_policies_screens(browser, site, address):
+    errors: list[str] = []
+    context, page = log_in(browser, site, "eddie", errors)
+    try:
+        assert page.goto(site + address).status == 200
+        editor_ready(page)
+        violations = axe_violations(page)
+        assert violations == [], "\n".join(violations)
+    finally:
+        context.close()
     assert errors == []
