@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "newsroom.pagecache",
+    "newsroom.publisher",
     "newsroom.news",
     "newsroom.desk",
     "newsroom.ingest",

@@ -21,6 +21,7 @@ urlpatterns = [
     # Global Privacy Control: the site says it honours the browser's signal.
     path(".well-known/gpc.json", consent_views.gpc_json, name="gpc_json"),
     re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", views.media),
+    path("", include("newsroom.publisher.urls")),
     path("", include("newsroom.search.urls")),
     path("", include("newsroom.desk.urls")),
     path("", include("newsroom.news.urls")),

@@ -10,14 +10,41 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from newsroom.news.models import Article, Author, Byline, LiveUpdate, RelatedLink
+from newsroom.publisher.models import Policy
 
 _serial = count(1)
 
 
-def make_author(*, name: str | None = None, slug: str | None = None, bio: str = "") -> Author:
+def make_author(
+    *,
+    name: str | None = None,
+    slug: str | None = None,
+    bio: str = "",
+    role: str = "",
+    same_as: str = "",
+) -> Author:
     n = next(_serial)
     name = name or f"Reporter {n}"
-    return Author.objects.create(name=name, slug=slug or f"reporter-{n}", bio=bio)
+    return Author.objects.create(
+        name=name, slug=slug or f"reporter-{n}", bio=bio, role=role, same_as=same_as
+    )
+
+
+def make_policy(
+    *,
+    kind: str = Policy.Kind.ETHICS,
+    title: str | None = None,
+    summary: str = "",
+    body: str = "<p>We report fairly and say where our facts come from.</p>",
+    is_live: bool = True,
+) -> Policy:
+    return Policy.objects.create(
+        kind=kind,
+        title=title or Policy.Kind(kind).label,
+        summary=summary,
+        body=body,
+        is_live=is_live,
+    )
 
 
 def make_article(

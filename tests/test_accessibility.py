@@ -40,6 +40,9 @@ PAGES = {
     "live": "/news/count-night/",
     "consent-saved": "/consent/saved/?next=/tags/",
     "not-found": "/news/no-such-story/",
+    "about": "/about/",
+    "policy": "/about/ethics/",
+    "author-profile": "/authors/mina-park/",
 }
 STATUS = {name: 404 if name == "not-found" else 200 for name in PAGES}
 
@@ -103,6 +106,28 @@ for n in range(50):
     )
 """
 
+# The policies and an author with a role, a bio and profiles elsewhere.
+MAKE_POLICIES = """
+from newsroom.publisher.models import Policy
+from tests.factories import make_author, make_policy
+
+make_policy(
+    kind=Policy.Kind.ETHICS,
+    summary="How we report, and how we don't.",
+    body="<h2>Sources</h2><p>We name them.</p><ul><li>Always</li></ul>"
+    "<p><a href='https://example.org/code'>Our code of practice</a></p>",
+)
+make_policy(kind=Policy.Kind.CORRECTIONS)
+make_policy(kind=Policy.Kind.AI_USE)
+make_author(
+    name="Mina Park",
+    slug="mina-park",
+    role="Data editor",
+    bio="Counts things.",
+    same_as="https://mina.example/\\nhttps://social.example/@mina",
+)
+"""
+
 NARROW = {"viewport": {"width": 320, "height": 640}}
 # A 1280 px window at 200 % zoom lays the page out in 640 CSS px, as this does.
 ZOOMED = {"viewport": {"width": 640, "height": 360}, "device_scale_factor": 2}
@@ -114,7 +139,10 @@ def site(tmp_path_factory) -> Iterator[str]:
     seeds = ("import_seeds", "--publish", "--tag", "Defence", "-v0")
     image_story = ("shell", "-c", MAKE_IMAGE_STORY)
     live_story = ("shell", "-c", MAKE_LIVE_STORY)
-    with running_site(tmp_path_factory.mktemp("site"), seeds, image_story, live_story) as base:
+    policies = ("shell", "-c", MAKE_POLICIES)
+    with running_site(
+        tmp_path_factory.mktemp("site"), seeds, image_story, live_story, policies
+    ) as base:
         yield base
 
 

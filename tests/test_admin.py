@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
 from newsroom.news import writing
-from newsroom.news.models import Article, Topic
+from newsroom.news.models import Article, Author, Topic
 from tests.factories import make_article, make_author, make_user
 
 pytestmark = pytest.mark.django_db
@@ -189,6 +189,49 @@ def test_author_slug_help_shows_an_example_address(editor_client):
     html = editor_client.get(reverse("admin:news_author_add")).content.decode()
     assert "/authors//" not in html
     assert "/authors/ann-lee/" in html
+
+
+def test_an_author_gets_a_role_and_profiles_elsewhere(editor_client):
+    response = editor_client.post(
+        reverse("admin:news_author_add"),
+        {
+            "name": "Ann Lee",
+            "slug": "ann-lee",
+            "role": "Defence correspondent",
+            "bio": "",
+            "same_as": "https://ann-lee.example/\r\n\r\nhttps://social.example/@annlee",
+        },
+    )
+    assert response.status_code == 302
+    author = Author.objects.get(slug="ann-lee")
+    assert author.role == "Defence correspondent"
+    assert author.profiles == ["https://ann-lee.example/", "https://social.example/@annlee"]
+
+
+def test_profiles_that_are_not_web_addresses_are_refused_line_by_line(editor_client):
+    response = editor_client.post(
+        reverse("admin:news_author_add"),
+        {
+            "name": "Ann Lee",
+            "slug": "ann-lee",
+            "same_as": "https://ann-lee.example/\r\n@annlee\r\njavascript:alert(1)",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Line 2 (\u201c@annlee\u201d) is not a web address" in html
+    assert "Line 3 (\u201cjavascript:alert(1)\u201d) is not a web address" in html
+    assert "Line 1" not in html
+    assert not Author.objects.exists()
+
+
+def test_more_than_ten_profiles_are_refused_with_a_message(editor_client):
+    lines = "\r\n".join(f"https://site{n}.example/" for n in range(11))
+    response = editor_client.post(
+        reverse("admin:news_author_add"), {"name": "Ann Lee", "slug": "ann-lee", "same_as": lines}
+    )
+    assert "At most 10 profiles, one a line (there are 11)." in response.content.decode()
+    assert not Author.objects.exists()
 
 
 def test_the_writing_space_is_spellchecked_wide_and_grows(editor_client):

@@ -51,13 +51,14 @@ def site(tmp_path_factory) -> Iterator[str]:
 class Camera:
     """The guide's pictures, taken only when NEWSROOM_UPDATE_SCREENSHOTS is set."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, prefix: str = "desk") -> None:
         self.on = bool(os.environ.get("NEWSROOM_UPDATE_SCREENSHOTS"))
+        self.prefix = prefix
 
     def shoot(self, page, name: str) -> None:
         if not self.on:
             return
-        path = DOCS_IMAGES / f"desk-{name}.png"
+        path = DOCS_IMAGES / f"{self.prefix}-{name}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=path)
         assert path.stat().st_size < LARGEST_PICTURE, f"{path.name} is too heavy for the docs"

@@ -16,11 +16,13 @@ from django.utils import timezone
 from PIL import Image
 
 from newsroom.news.models import Article, Correction
+from newsroom.publisher.models import Policy
 from tests.factories import (
     make_article,
     make_author,
     make_fact_check,
     make_live_story,
+    make_policy,
     make_update,
 )
 
@@ -220,3 +222,75 @@ def test_ai_use_is_in_the_structured_data(client, ai_use, source):
 def test_a_story_made_without_ai_says_nothing_of_it(client):
     [story] = news_articles(client, make_article().get_absolute_url())
     assert "digitalSourceType" not in story and "creditText" not in story
+
+
+# Each policy kind's schema.org property on the organisation (the use of AI is one of the
+# publishing principles the /about/ list gathers).
+POLICY_LINKS = {
+    "ethicsPolicy": f"{BASE}/about/ethics/",
+    "correctionsPolicy": f"{BASE}/about/corrections/",
+    "ownershipFundingInfo": f"{BASE}/about/ownership-funding/",
+    "masthead": f"{BASE}/about/masthead/",
+    "actionableFeedbackPolicy": f"{BASE}/about/contact/",
+    "publishingPrinciples": f"{BASE}/about/",
+}
+
+
+def test_the_about_page_has_one_news_media_organization_with_every_policy_link(client):
+    for kind in Policy.Kind:
+        make_policy(kind=kind)
+
+    [organisation] = news_articles(client, "/about/", kind="NewsMediaOrganization")
+
+    assert organisation["@id"] == f"{BASE}/#publisher"
+    assert organisation["name"] == "Newsroom"
+    assert organisation["url"] == f"{BASE}/"
+    assert organisation["logo"]["url"].startswith(f"{BASE}/static/news/logo.")
+    assert {name: organisation[name] for name in POLICY_LINKS} == POLICY_LINKS
+    for url in POLICY_LINKS.values():
+        assert client.get(url.removeprefix(BASE)).status_code == 200, url
+
+
+def test_a_storys_publisher_is_the_about_pages_organization(client):
+    make_policy(kind=Policy.Kind.CORRECTIONS)
+    make_policy(kind=Policy.Kind.ETHICS, is_live=False)
+    article = make_article(authors=[make_author()])
+
+    [story] = news_articles(client, article.get_absolute_url())
+    [organisation] = news_articles(client, "/about/", kind="NewsMediaOrganization")
+
+    assert story["publisher"]["@type"] == "NewsMediaOrganization"
+    assert story["publisher"]["@id"] == organisation["@id"] == f"{BASE}/#publisher"
+    assert story["publisher"]["correctionsPolicy"] == f"{BASE}/about/corrections/"
+    # A policy that is not live is never linked: its address says not found.
+    assert "ethicsPolicy" not in story["publisher"]
+
+
+def test_an_author_page_is_a_profile_page_of_a_person_with_role_bio_and_profiles(client):
+    author = make_author(
+        name="Ann Lee",
+        slug="ann-lee",
+        role="Defence correspondent",
+        bio="Covers defence from Tokyo.",
+        same_as="https://ann-lee.example/\n\nhttps://social.example/@annlee\n",
+    )
+    make_article(authors=[author])
+
+    [page] = news_articles(client, author.get_absolute_url(), kind="ProfilePage")
+    person = page["mainEntity"]
+
+    assert person["@type"] == "Person"
+    assert person["name"] == "Ann Lee"
+    assert person["url"] == f"{BASE}/authors/ann-lee/"
+    assert person["jobTitle"] == "Defence correspondent"
+    assert person["description"] == "Covers defence from Tokyo."
+    assert person["sameAs"] == ["https://ann-lee.example/", "https://social.example/@annlee"]
+    assert person["worksFor"]["@id"] == f"{BASE}/#publisher"
+
+
+def test_an_author_without_role_or_profiles_leaves_them_out(client):
+    author = make_author(name="Kenji Sato")
+
+    [page] = news_articles(client, author.get_absolute_url(), kind="ProfilePage")
+
+    assert not {"jobTitle", "description", "sameAs"} & page["mainEntity"].keys()

@@ -17,8 +17,9 @@ from newsroom.consent.models import Category, Cookie
 from newsroom.news import views
 from newsroom.news.models import Article
 from newsroom.pagecache import middleware, versions
+from newsroom.publisher.models import Policy
 from tests import test_pagecache
-from tests.factories import make_article, make_author
+from tests.factories import make_article, make_author, make_policy
 
 pytestmark = pytest.mark.django_db
 # The page cache's own fixture: the in-process cache, or the real Redis (where no stamp file
@@ -100,6 +101,22 @@ def test_story_page_with_the_breaking_banner_read_afresh_stays_within_four_queri
     banner_changed(story)
     assert queries(client, story.get_absolute_url(), **headers) <= STORY_PAGE_QUERIES
     assert b'class="breaking-banner"' in client.get(story.get_absolute_url()).content
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_story_page_with_the_policies_read_afresh_stays_within_four_queries(
+    client, uncached, reader
+):
+    """The footer's policy links and the publisher's data are read once per policy change
+    (one query, whichever page comes first)."""
+    cookies, headers = READERS[reader]
+    client.cookies.load(cookies)
+    story = make_article(authors=[make_author()], tags=["Drones"], related=[("A", "")])
+    make_policy(kind=Policy.Kind.ETHICS)
+    queries(client, "/")
+    make_policy(kind=Policy.Kind.MASTHEAD)
+    assert queries(client, story.get_absolute_url(), **headers) <= STORY_PAGE_QUERIES
+    assert b'href="/about/masthead/"' in client.get(story.get_absolute_url()).content
 
 
 def test_listings_with_the_breaking_banner_up_stay_within_six_queries(client, uncached):

@@ -18,12 +18,14 @@ from django.utils import timezone
 from PIL import Image
 
 from newsroom.news.models import Article, Correction
+from newsroom.publisher.models import Policy
 from tests.browser import skip_unless_available
 from tests.factories import (
     make_article,
     make_author,
     make_fact_check,
     make_live_story,
+    make_policy,
     make_update,
 )
 
@@ -106,6 +108,8 @@ def reader_pages(
         "consent-settings": ("/consent/", 200),
         "cookie-policy": ("/consent/cookies/", 200),
         "consent-saved": ("/consent/saved/?next=/tags/", 200),
+        "about": ("/about/", 200),
+        "policy": ("/about/ethics/", 200),
     }
     responses = {name: client.get(url) for name, (url, _) in urls.items()}
     # A page that answers with the wrong status (a 501 placeholder, a 500) is reported as such,
@@ -118,7 +122,20 @@ def reader_pages(
 def pages_of(seed_article) -> dict:
     """The stories `reader_pages` visits: the seed, and one with a figure with caption and
     credit, two authors and a correction (markup the seed lacks), flagged as breaking news."""
-    author = make_author(name="Kenji Sato", bio="Covers defence.")
+    author = make_author(
+        name="Kenji Sato",
+        bio="Covers defence.",
+        role="Defence correspondent",
+        same_as="https://kenji.example/\nhttps://social.example/@kenji",
+    )
+    # The policies: their list, a page with headings, a list and a link, and the footer's links.
+    make_policy(
+        kind=Policy.Kind.ETHICS,
+        summary="How we report.",
+        body="<h2>Sources</h2><p>We name them.</p><ul><li>Always</li></ul>"
+        '<p><a href="https://example.org/code">Our code</a></p>',
+    )
+    make_policy(kind=Policy.Kind.AI_USE)
     image_story = make_article(
         title="Second story", authors=[author, make_author()], tags=["Defence"]
     )

@@ -21,13 +21,15 @@ from django.utils import timezone, translation
 from django.views.defaults import permission_denied
 
 from newsroom.desk import preview
-from newsroom.news import context_processors, views
+from newsroom.news import views
 from newsroom.news.models import Article, Correction
+from newsroom.publisher.models import Policy
 from newsroom.search import views as search_views
 from tests.factories import (
     make_article,
     make_author,
     make_fact_check,
+    make_policy,
     make_related_link,
     make_update,
 )
@@ -874,11 +876,14 @@ def test_plain_news_made_without_ai_carries_no_label(client):
     assert "kind-label" not in html and "ai-label" not in html
 
 
-def test_the_ai_label_links_to_the_policy_when_there_is_one(client, monkeypatch):
-    monkeypatch.setattr(context_processors, "ai_policy_url", lambda: "/policies/ai-use/")
+def test_the_ai_label_links_to_the_policy_once_there_is_one(client):
     article = make_article(ai_use=Article.AIUse.GENERATED)
+    assert "How we use AI" not in page(client, article.get_absolute_url())
+
+    make_policy(kind=Policy.Kind.AI_USE)
+
     html = page(client, article.get_absolute_url())
-    assert '<a href="/policies/ai-use/">How we use AI</a>' in html
+    assert '<a href="/about/ai-use/">How we use AI</a>' in html
 
 
 def test_a_fact_check_shows_the_claim_and_the_verdict(client):

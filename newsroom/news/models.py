@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import connections, models
 from django.db.models import (
     Aggregate,
@@ -142,6 +143,39 @@ def _tags_of(model, **rows) -> set[str]:
     return {tag for _, tags in rows_written.send(sender=model, **rows) for tag in tags or ()}
 
 
+# An author's profiles elsewhere: a handful of web addresses, one a line.
+PROFILES_LIMIT = 10
+
+
+def split_profiles(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def validate_profiles(text: str) -> None:
+    """Each line a full http(s) address; every bad line named, so the desk fixes all at once."""
+    lines = split_profiles(text)
+    if len(lines) > PROFILES_LIMIT:
+        raise ValidationError(
+            f"At most {PROFILES_LIMIT} profiles, one a line (there are {len(lines)})."
+        )
+    check = URLValidator(schemes=["http", "https"])
+    errors = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            check(line.strip())
+        except ValidationError:
+            errors.append(
+                ValidationError(
+                    f"Line {number} (\u201c{line.strip()[:80]}\u201d) is not a web address: give "
+                    "the whole address, starting with https://, e.g. https://example.social/@ann."
+                )
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
 class Author(models.Model):
     name = models.CharField(max_length=200, help_text="As it appears in the byline.")
     slug = models.SlugField(
@@ -152,8 +186,22 @@ class Author(models.Model):
         # Not "/authors/<slug>/": the admin shows help text as HTML, and <slug> is a tag there.
         help_text="The end of the author's page address: /authors/ann-lee/ for Ann Lee.",
     )
+    role = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Their job, shown under their name on the author page: \u201cPolitical "
+        "correspondent\u201d. Plain text.",
+    )
     bio = models.TextField(
         blank=True, help_text="A sentence or two for the author page. Plain text."
+    )
+    same_as = models.TextField(
+        "profiles elsewhere",
+        blank=True,
+        validators=[validate_profiles],
+        help_text="Their pages on other sites (a personal site, social media, a professional "
+        f"profile), one full address a line, at most {PROFILES_LIMIT}. Shown on the author page "
+        "and given to search engines as the same person.",
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -175,6 +223,10 @@ class Author(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("news:author_detail", kwargs={"slug": self.slug})
+
+    @property
+    def profiles(self) -> list[str]:
+        return split_profiles(self.same_as)
 
 
 class ArticleQuerySet(ReaderVisibleQuerySet):

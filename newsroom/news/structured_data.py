@@ -8,15 +8,17 @@ count as an update. Live coverage (a kind of BlogPosting, as Google's live-blog 
 describe it) adds `coverageStartTime`, `coverageEndTime` once an end is set, and every update
 readers see as a `liveBlogUpdate` BlogPosting with its own headline, time, author, address and
 plain-text body; its latest update moves `dateModified`. `datePublished` stays the story's first
-publication time.
+publication time. The publisher is the organisation of newsroom/publisher/ (its policies linked),
+which /about/ also carries; an author's page is a `ProfilePage` of its `Person`.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.templatetags.static import static
 
-from .models import Article, Correction
+from newsroom.publisher import structured_data as publisher_data
+
+from .models import Article, Author, Correction
 from .templatetags.news_tags import clip
 
 Type = Article.Type
@@ -45,6 +47,24 @@ def for_story(article: Article, *, absolute) -> dict:
     if article.is_live_coverage:
         return live_blog_posting(article, absolute=absolute)
     return news_article(article, absolute=absolute)
+
+
+def profile_page(author: Author, *, absolute) -> dict:
+    """An author's page: a `ProfilePage` whose main entity is the `Person`, with the role, bio
+    and profiles elsewhere the desk entered, working for the publisher."""
+    person: dict = {
+        "@type": "Person",
+        "name": author.name,
+        "url": absolute(author.get_absolute_url()),
+        "worksFor": publisher_data.organization(absolute=absolute),
+    }
+    if author.role:
+        person["jobTitle"] = author.role
+    if author.bio:
+        person["description"] = author.bio
+    if author.profiles:
+        person["sameAs"] = author.profiles
+    return {"@context": "https://schema.org", "@type": "ProfilePage", "mainEntity": person}
 
 
 def _credits(authors, *, absolute) -> list[dict]:
@@ -90,17 +110,9 @@ def news_article(article: Article, *, absolute, kind: str = "") -> dict:
         "mainEntityOfPage": {"@type": "WebPage", "@id": article.canonical(absolute)},
         "url": article.canonical(absolute),
         "author": _credits(article.byline, absolute=absolute),
-        "publisher": {
-            "@type": "Organization",
-            "name": settings.NEWSROOM_SITE_NAME,
-            "url": absolute("/"),
-            "logo": {
-                "@type": "ImageObject",
-                "url": absolute(static("news/logo.png")),
-                "width": 512,
-                "height": 512,
-            },
-        },
+        # The organisation /about/ describes, by the same @id, carried whole so the story's
+        # page alone names its publisher and the policies it works by.
+        "publisher": publisher_data.organization(absolute=absolute),
         "keywords": [tag.name for tag in article.topics],
     }
     if article.published_at:

@@ -297,6 +297,9 @@ class AuthorDetailView(LookaheadPaginationMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(author=self.author, **kwargs)
+        context["structured_data"] = structured_data.profile_page(
+            self.author, absolute=self.request.build_absolute_uri
+        )
         listing = cachetags.of_listing(context["articles"])
         pk = self.author.pk
         pagecache.tag(self.request, cachetags.author(pk), cachetags.author_stories(pk), *listing)

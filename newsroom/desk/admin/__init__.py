@@ -1,11 +1,22 @@
 """The editors' admin, one module per screen: stories, authors, topics, revisions, import, live
-coverage, trash, presence, people.
+coverage, trash, presence, people, policies.
 
 Importing the package registers every screen with the admin site (Django's autodiscover
 imports `newsroom.desk.admin`).
 """
 
-from . import articles, authors, history, imports, live, people, presence, topics, trash
+from . import (
+    articles,
+    authors,
+    history,
+    imports,
+    live,
+    people,
+    policies,
+    presence,
+    topics,
+    trash,
+)
 
 __all__ = [
     "articles",
@@ -14,6 +25,7 @@ __all__ = [
     "imports",
     "live",
     "people",
+    "policies",
     "presence",
     "topics",
     "trash",

@@ -1,0 +1,35 @@
+"""The policies' links for templates (`{% policy_links as links %}`, every page's footer), and
+the organisation's data as JSON-LD (`{{ data|json_ld }}`, /about/)."""
+
+import json
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.safestring import mark_safe
+
+from newsroom.publisher import directory
+
+register = template.Library()
+
+# What could end the <script> element or open a comment in it, written as JSON escapes.
+_IN_SCRIPT = {ord(">"): "\\u003e", ord("<"): "\\u003c", ord("&"): "\\u0026"}
+
+
+@register.simple_tag(takes_context=True)
+def policy_links(context):
+    """The live policies, in reading order; the page then carries the `policies` tag."""
+    return directory.for_page(context.get("request"))
+
+
+@register.filter
+def link_kinds(links) -> str:
+    """What the footer's kept fragment varies by: which policies are live."""
+    return ",".join(link.kind for link in links)
+
+
+@register.filter
+def json_ld(data: dict) -> str:
+    """`data` as JSON safe inside <script type="application/ld+json">, whatever editors typed
+    (as news_tags' filter of the same name, which this app may not import)."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return mark_safe(text.translate(_IN_SCRIPT))  # escaped above
