@@ -176,6 +176,7 @@ class ArticleAdmin(trash.TrashOnDelete, EditingPresence, admin.ModelAdmin):
             {
                 "fields": [
                     "lead_image",
+                    ("lead_image_focal_x", "lead_image_focal_y"),
                     "lead_image_alt",
                     "lead_image_decorative",
                     "lead_image_caption",
@@ -191,8 +192,18 @@ class ArticleAdmin(trash.TrashOnDelete, EditingPresence, admin.ModelAdmin):
     ]
 
     class Media:
-        css = {"all": ["news/admin/writing-space.css", "news/admin/bylines.css"]}
-        js = ["news/admin/tag-suggestions.js", "news/admin/bylines.js"]
+        css = {
+            "all": [
+                "news/admin/writing-space.css",
+                "news/admin/bylines.css",
+                "news/admin/focal-point.css",
+            ]
+        }
+        js = [
+            "news/admin/tag-suggestions.js",
+            "news/admin/bylines.js",
+            "news/admin/focal-point.js",
+        ]
 
     # Who sees and changes what
 
