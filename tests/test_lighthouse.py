@@ -175,8 +175,13 @@ def test_pages_load_nothing_from_another_host(browser, site, path):
     # or not this browser fetched it; a canonical link is an address, not a load.
     named = page.eval_on_selector_all(
         "link[rel~=stylesheet], link[rel~=icon], link[rel~=apple-touch-icon], link[rel~=preload],"
-        " link[rel~=modulepreload], script[src], img[src], source[srcset], iframe[src]",
-        "els => els.map(el => el.href || el.src || el.srcset)",
+        " link[rel~=modulepreload], script[src], img[src], img[srcset], source[srcset],"
+        " iframe[src]",
+        # A srcset names several files, each resolved against the page as the browser would.
+        """els => els.flatMap(el => [el.href || el.src].concat(
+            (el.getAttribute("srcset") || "").split(",").filter(c => c.trim()).map(
+                c => new URL(c.trim().split(/\\s+/)[0], document.baseURI).href))
+        ).filter(Boolean)""",
     )
     context.close()
     assert requested
