@@ -3,6 +3,7 @@ which point, that they are made once and go with their image, and that /media/ a
 original's rule (only live stories' images) to every one of them."""
 
 import io
+import re
 
 import pytest
 from django.core.files.storage import default_storage
@@ -391,3 +392,30 @@ def test_made_up_copy_addresses_of_a_hidden_image_are_404s(client, path):
     hidden = with_image(make_article(status="draft"), photo(1000, 600))
     assert live.lead_image.name != hidden.lead_image.name
     assert status(client, "/media/" + path.format(original=hidden.lead_image.name)) == 404
+
+
+def test_a_new_focal_point_retires_the_cached_story_page(client):
+    article = with_image(make_article(), photo(1600, 900))
+    url = article.get_absolute_url()
+    old_card = renditions.crop(article.lead_image_renditions, "card")["name"]
+    first = client.get(url)
+    assert old_card in first.content.decode()
+    article.lead_image_focal_x = 0.9
+    article.save()
+    new_card = renditions.crop(article.lead_image_renditions, "card")["name"]
+    second = client.get(url, headers={"if-none-match": first.get("ETag", "")})
+    assert second.status_code == 200
+    assert new_card in second.content.decode()
+    assert old_card not in second.content.decode()
+
+
+def test_a_revision_preview_of_a_draft_shows_its_copies_through_a_preview_link(client):
+    editor = make_user(role="Editor")
+    article = with_image(make_article(status="draft"), photo(1000, 600))
+    revision = writing.finish(article, user=editor, summary="Saved")
+    client.force_login(editor)
+    url = reverse("admin:news_article_revision_preview", args=[article.pk, revision.number])
+    html = client.get(url).content.decode()
+    [copy] = re.findall(r'<img src="(/preview/[^"]+/lead-image/w800\.jpg)"', html)
+    client.logout()
+    assert status(client, copy) == 200
