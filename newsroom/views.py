@@ -29,6 +29,7 @@ from django.utils.translation import gettext
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.static import serve
 
+from newsroom.news import renditions
 from newsroom.news.models import Article
 from newsroom.security.middleware import QueryStringTooLong, RequestTooLarge
 
@@ -86,15 +87,18 @@ def csrf_failure(request, reason=""):
 
 
 def media(request, path):
-    """Uploaded images, for a single-box newsroom: a file is served to readers only while a
-    story they can read uses it as its lead image, so the picture of an unpublished or
-    scheduled story can't be found by guessing its address; staff see every file.
+    """Uploaded images, for a single-box newsroom: a file, or a sized copy of it, is served to
+    readers only while a story they can read uses it as its lead image, so the picture of an
+    unpublished or scheduled story can't be found by guessing its address; staff see every
+    file.
 
     A deployment that serves MEDIA_URL from a web server or object storage instead must keep
     the same rule (for instance by serving only through this view, with X-Accel-Redirect).
     """
     staff = request.user.is_authenticated and request.user.is_staff
-    if not staff and not Article.objects.published().filter(lead_image=path).exists():
+    # A sized copy or crop follows its original's rule (news/renditions.py).
+    image = renditions.original_of(path) or path
+    if not staff and not Article.objects.published().filter(lead_image=image).exists():
         raise Http404("No such file")
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
     if staff:

@@ -201,7 +201,8 @@ def test_a_preview_link_dies_when_the_story_changes_status(client):
 
 
 def lead_image_src(html: str) -> str:
-    return re.search(r'<figure class="story__figure">\s*<img src="([^"]+)"', html).group(1)
+    """The src of the story's lead image (inside its <picture> when it has copies)."""
+    return re.search(r'<figure class="story__figure">.*?<img src="([^"]+)"', html, re.S).group(1)
 
 
 def test_a_preview_link_shows_its_lead_image_to_whoever_holds_it(client, hidden):

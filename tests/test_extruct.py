@@ -86,7 +86,11 @@ def test_story_with_image_and_correction_has_one_complete_news_article(client):
     assert datetime.fromisoformat(story["dateModified"]) > datetime.fromisoformat(
         story["datePublished"]
     )
-    assert story["image"] == [BASE + article.lead_image.url]
+    # The focal-point crops Google asks for: 16:9, 4:3 and 1:1 (tests/test_renditions.py).
+    crops = article.lead_image_renditions["crops"]
+    assert story["image"] == [
+        f"{BASE}/media/{crops[label]['name']}" for label in ("16x9", "4x3", "1x1")
+    ]
     assert story["publisher"]["name"] == "Newsroom"
     assert story["publisher"]["logo"]["url"].startswith(f"{BASE}/static/news/logo.")
     assert story["mainEntityOfPage"]["@id"] == BASE + url

@@ -96,7 +96,7 @@ def test_a_real_image_is_accepted_as_the_lead_image(editor_client):
 
 
 NOT_AN_IMAGE = "This file is not an image we can use: upload a JPEG, PNG, GIF or WebP picture."
-CORRUPT = "The file you uploaded was either not an image or a corrupted image."
+DAMAGED = "This image is damaged or incomplete (perhaps it did not finish downloading)"
 
 
 @pytest.mark.parametrize(
@@ -110,8 +110,8 @@ CORRUPT = "The file you uploaded was either not an image or a corrupted image."
             b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
             NOT_AN_IMAGE,
         ),
-        # The header reads as a PNG; Pillow's full check finds the pixels missing.
-        ("photo.png", png()[:60], CORRUPT),
+        # The header reads as a PNG; decoding every pixel finds them missing.
+        ("photo.png", png()[:60], DAMAGED),
     ],
     ids=["windows-exe", "elf", "text", "svg", "truncated-png"],
 )
@@ -230,3 +230,42 @@ def test_a_full_search_box_of_emoji_is_within_the_address_limit(client):
     # The box takes 200 characters; each emoji is 12 bytes once percent-encoded.
     response = client.get(reverse("search:search"), {"q": "\U0001f4f0" * 200, "page": "2"})
     assert response.status_code == 200
+
+
+def test_an_animated_image_is_refused_with_a_clear_error(editor_client):
+    frames = [Image.new("RGB", (20, 20), colour) for colour in ("red", "blue")]
+    out = io.BytesIO()
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    response, article = upload_lead_image(editor_client, "spin.gif", out.getvalue())
+    assert response.status_code == 200
+    assert "This image is animated; a lead image must be a still picture." in (
+        response.content.decode()
+    )
+    assert not article.lead_image
+
+
+def test_a_jpeg_cut_short_is_refused_as_damaged(editor_client):
+    out = io.BytesIO()
+    Image.effect_noise((400, 300), 60).convert("RGB").save(out, "JPEG", quality=95)
+    response, article = upload_lead_image(editor_client, "cut.jpg", out.getvalue()[:4000])
+    assert response.status_code == 200
+    assert DAMAGED in response.content.decode()
+    assert not article.lead_image
+
+
+def test_a_cmyk_photo_is_accepted_and_its_copies_are_rgb(editor_client):
+    out = io.BytesIO()
+    Image.new("CMYK", (600, 400), (0, 200, 200, 0)).save(out, "JPEG")
+    response, article = upload_lead_image(editor_client, "print.jpg", out.getvalue())
+    assert response.status_code == 302
+    assert article.lead_image_renditions["widths"][0]["width"] == 480
+
+
+def test_an_exif_rotated_photo_is_accepted_and_measured_upright(editor_client):
+    exif = Image.Exif()
+    exif[0x0112] = 8  # "rotate 90° anticlockwise to show"
+    out = io.BytesIO()
+    Image.new("RGB", (60, 40), (10, 120, 10)).save(out, "JPEG", exif=exif.tobytes())
+    response, article = upload_lead_image(editor_client, "phone.jpg", out.getvalue())
+    assert response.status_code == 302
+    assert (article.lead_image_width, article.lead_image_height) == (40, 60)

@@ -52,6 +52,8 @@ BODY_EXTENSIONS = {
 
 
 BODY_MAX_CHARS = 1_000_000
+# The lead image's focal point, across and down (0 to 1), which its crops keep in view.
+FOCAL_FIELDS = ("lead_image_focal_x", "lead_image_focal_y")
 
 # What a lead image may be: formats every browser shows. Pillow reads more (TIFF, BMP, ICO...),
 # which readers' browsers would not display.
@@ -60,6 +62,10 @@ IMAGE_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WebP"}
 
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size:,} bytes"
+
+
+class DamagedImage(Exception):
+    """Pillow read an image's header but not all of its pixels."""
 
 
 class LeadImageField(forms.ImageField):
@@ -85,18 +91,44 @@ class LeadImageField(forms.ImageField):
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 with Image.open(data) as image:
                     width, height, kind = image.width, image.height, image.format
+                    animated = getattr(image, "is_animated", False)
+                    if kind in IMAGE_FORMATS and width * height <= self._max_pixels():
+                        self._decode(image)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise self._too_many_pixels() from None
+        except DamagedImage:
+            raise ValidationError(
+                "This image is damaged or incomplete (perhaps it did not finish downloading): "
+                "open it, save it again, and upload the new file."
+            ) from None
         except Exception:  # Pillow raises many kinds for a file that isn't an image.
             raise not_an_image from None
         finally:
             data.seek(0)
         if kind not in IMAGE_FORMATS:
             raise not_an_image
-        if width * height > settings.NEWSROOM_IMAGE_MAX_PIXELS:
+        if width * height > self._max_pixels():
             raise self._too_many_pixels(width, height)
+        if animated:
+            raise ValidationError(
+                "This image is animated; a lead image must be a still picture. Upload one "
+                "frame of it as a JPEG or PNG."
+            )
         # Django's own check next: Pillow's verify() reads the whole file for corruption.
         return super().to_python(data)
+
+    @staticmethod
+    def _max_pixels() -> int:
+        return settings.NEWSROOM_IMAGE_MAX_PIXELS
+
+    @staticmethod
+    def _decode(image) -> None:
+        """Read every pixel, as making the sized copies will (news/renditions.py): a file cut
+        short passes a look at its header, and would fail only then."""
+        try:
+            image.load()
+        except (OSError, SyntaxError, ValueError) as error:
+            raise DamagedImage from error
 
     @staticmethod
     def _too_many_pixels(width: int = 0, height: int = 0) -> ValidationError:
@@ -259,6 +291,11 @@ class ArticleAdminForm(forms.ModelForm):
             self.fields["reviewed_by"].queryset = workflow.editors()
             self.fields["reviewed_by"].label_from_instance = reviewer_name
         name_date_and_time_boxes(self)
+        for name in FOCAL_FIELDS:
+            if name in self.fields:
+                # Empty keeps the point where it is (the middle, for a new story).
+                self.fields[name].required = False
+                self.fields[name].widget.attrs.update(min="0", max="1", step="0.01")
 
     def has_changed(self):
         return self.moved or super().has_changed()
@@ -351,6 +388,23 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean_ai_use(self):
         return self.cleaned_data.get("ai_use") or self.instance.ai_use
+
+    def clean_lead_image_focal_x(self):
+        return self._clean_focal("lead_image_focal_x", "0 is the left edge, 1 the right")
+
+    def clean_lead_image_focal_y(self):
+        return self._clean_focal("lead_image_focal_y", "0 is the top edge, 1 the bottom")
+
+    def _clean_focal(self, name: str, edges: str) -> float:
+        value = self.cleaned_data.get(name)
+        if value is None:
+            return getattr(self.instance, name)
+        if not 0 <= value <= 1:
+            raise ValidationError(
+                f"Give a number from 0 to 1 ({edges}, 0.5 the middle), or click the picture "
+                "where its subject is."
+            )
+        return value
 
     def clean_tags(self):
         tags = self.cleaned_data.get("tags") or []

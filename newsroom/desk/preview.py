@@ -9,6 +9,8 @@ see it anyway, so the link leads them there. Changing the secret key revokes eve
 
 from __future__ import annotations
 
+import posixpath
+
 from django.conf import settings
 from django.core import signing
 from django.db.models import QuerySet
@@ -47,6 +49,14 @@ def lead_image_url(token: str) -> str:
     """The previewed story's lead image, under the same token: /media/ serves live stories'
     images only, and this one works exactly as long as the link does."""
     return reverse("desk:article_preview_image", kwargs={"token": token})
+
+
+def rendition_url(token: str, name: str) -> str:
+    """One of the previewed image's copies (`name` as stored), under the same token."""
+    return reverse(
+        "desk:article_preview_rendition",
+        kwargs={"token": token, "copy": posixpath.basename(name)},
+    )
 
 
 def article_for(token: str, *, queryset: QuerySet[Article] | None = None) -> Article:

@@ -13,4 +13,9 @@ urlpatterns = [
         views.article_preview_image,
         name="article_preview_image",
     ),
+    path(
+        "preview/<str:token>/lead-image/<str:copy>",
+        views.article_preview_image,
+        name="article_preview_rendition",
+    ),
 ]

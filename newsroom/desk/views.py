@@ -1,5 +1,7 @@
 """Preview pages: a story not yet live, exactly as readers will see it, for whoever has the link."""
 
+import posixpath
+
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -8,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.static import serve
 
 from newsroom.desk import preview
+from newsroom.news import renditions
 from newsroom.news.models import Article
 from newsroom.news.views import ArticleDetailView
 
@@ -44,24 +47,37 @@ class ArticlePreviewView(ArticleDetailView):
     def lead_image_url(self) -> str:
         return preview.lead_image_url(self.kwargs["token"])
 
+    def rendition_url(self, name: str) -> str:
+        return preview.rendition_url(self.kwargs["token"], name)
+
 
 class PreviewLinkExpired(Exception):
     pass
 
 
 @never_cache
-def article_preview_image(request, token):
-    """The lead image of a previewed story, for whoever holds the link and only while it works
-    (the media view serves live stories' images only). Never cached, so no shared cache goes on
-    handing it out once the link has died."""
+def article_preview_image(request, token, copy=None):
+    """The lead image of a previewed story, or one of its sized copies (`copy`), for whoever
+    holds the link and only while it works (the media view serves live stories' images only).
+    Never cached, so no shared cache goes on handing it out once the link has died."""
     try:
         article = preview.article_for(
-            token, queryset=Article.objects.only("status", "published_at", "lead_image")
+            token,
+            queryset=Article.objects.only(
+                "status", "published_at", "lead_image", "lead_image_renditions"
+            ),
         )
     except (preview.PreviewInvalid, preview.PreviewExpired, preview.PreviewPublished):
         raise Http404("No such preview image") from None
     if not article.lead_image:
         raise Http404("This story has no lead image")
-    response = serve(request, article.lead_image.name, document_root=settings.MEDIA_ROOT)
+    name = article.lead_image.name
+    if copy is not None:
+        # Only a copy the story's image has: never a path the address made up.
+        made = renditions.names(article.lead_image_renditions)
+        name = posixpath.join(renditions.folder_of(name), copy)
+        if name not in made:
+            raise Http404("No such copy of this image")
+    response = serve(request, name, document_root=settings.MEDIA_ROOT)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
-from django.db import connections, models
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.db import connections, models, transaction
 from django.db.models import (
     Aggregate,
     Case,
@@ -27,17 +27,20 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import JSONObject, Lower, Substr, TruncMonth
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_delete, pre_save
 from django.dispatch import Signal, receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import pgettext_lazy
+from PIL import Image
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
 
 from newsroom import pagecache
 from newsroom.markup.sanitize import clean_html, clean_sponsored_html, html_to_text
+
+from . import renditions
 
 # The longest topic name taggit's table holds.
 TAG_MAX_CHARS = Tag._meta.get_field("name").max_length
@@ -136,6 +139,16 @@ def staff_account() -> models.ForeignKey:
         blank=True,
         editable=False,
         related_name="+",
+    )
+
+
+def focal_point(verbose_name: str, help_text: str) -> models.FloatField:
+    """One coordinate of a lead image's focal point, as a fraction of its width or height."""
+    return models.FloatField(
+        verbose_name,
+        default=0.5,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=help_text,
     )
 
 
@@ -483,6 +496,17 @@ class Article(models.Model):
         help_text="The scraped source had an image placeholder but no image. Cleared when "
         "an image is uploaded.",
     )
+    lead_image_focal_x = focal_point(
+        "focal point across",
+        "Where the picture's subject is, from 0 (left edge) to 1 (right edge); 0.5 is the "
+        "middle. Crops for search engines and sharing keep this point in view.",
+    )
+    lead_image_focal_y = focal_point(
+        "focal point down", "From 0 (top edge) to 1 (bottom edge); 0.5 is the middle."
+    )
+    # The image's sized copies and crops, made when the image or its focal point is saved
+    # (renditions.make, from prepare()), so a page names them without a query or a disk look.
+    lead_image_renditions = models.JSONField(default=dict, blank=True, editable=False)
 
     live_from = models.DateTimeField(
         "live coverage from",
@@ -715,6 +739,9 @@ class Article(models.Model):
         # can tell whether that changed.
         instance.listed_as = instance.listing_state()
         instance.breaking_as = instance.__dict__.get("breaking_until")
+        # The image as read, so a save can tell it was replaced or cleared (None: not read).
+        image = instance.__dict__.get("lead_image")
+        instance.lead_image_as = None if image is None else str(image or "")
         return instance
 
     def listing_state(self) -> tuple:
@@ -759,6 +786,9 @@ class Article(models.Model):
         if self.lead_image:
             self.lead_image_missing = False
         self._measure_lead_image()
+        image_fields = {"lead_image", "lead_image_focal_x", "lead_image_focal_y"}
+        if update_fields is None or image_fields & set(update_fields):
+            self.make_renditions()
         if update_fields is None or "version" in update_fields:
             self.version += 1
 
@@ -771,6 +801,40 @@ class Article(models.Model):
                 self.lead_image_height = self.lead_image.height
             except (OSError, ValueError):
                 self.lead_image_width = self.lead_image_height = None
+
+    def make_renditions(self) -> None:
+        """Make the image's copies when the image, or its focal point, is new; schedule the
+        replaced image's files for removal once the save is committed."""
+        replaced = getattr(self, "lead_image_as", None)
+        current = self.lead_image.name if self.lead_image else ""
+        if replaced and replaced != current:
+            name = replaced
+            transaction.on_commit(lambda: remove_image_files(name), using=self._state.db)
+        self.lead_image_as = current
+        if not self.lead_image:
+            self.lead_image_renditions = {}
+            return
+        focal = renditions.Focal(x=self.lead_image_focal_x, y=self.lead_image_focal_y)
+        made = self.lead_image_renditions or {}
+        if (
+            self.lead_image._committed
+            and made.get("original") == current
+            and made.get("focal") == [focal.x, focal.y]
+        ):
+            return
+        if not self.lead_image._committed:
+            # What FileField.pre_save would do, done first: the copies need the stored name.
+            self.lead_image.save(self.lead_image.name, self.lead_image.file, save=False)
+        try:
+            made = renditions.make(self.lead_image.storage, self.lead_image.name, focal=focal)
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+            # The form refuses such files; a file gone bad on disk costs the copies (the page
+            # shows the original), never the save.
+            self.lead_image_renditions = {}
+            return
+        self.lead_image_renditions = {"original": self.lead_image.name, **made}
+        self.lead_image_width, self.lead_image_height = made["width"], made["height"]
+        self.lead_image_as = self.lead_image.name
 
     def canonical(self, absolute) -> str:
         """The one address search engines should index: ours, unless an editor set another."""
@@ -1207,6 +1271,23 @@ class Topic(Tag):
 
 
 # A proxy's saves signal with the proxy as sender, so receivers for topics take both.
+def remove_image_files(name: str) -> None:
+    """Delete a lead image that no story uses any more, with its copies."""
+    if not name or Article.objects.filter(lead_image=name).exists():
+        return
+    storage = Article._meta.get_field("lead_image").storage
+    renditions.remove(storage, name)
+    storage.delete(name)
+
+
+@receiver(post_delete, sender=Article)
+def remove_a_deleted_storys_image(sender, instance: Article, using, **kwargs) -> None:
+    """A story deleted for good takes its image and the image's copies with it."""
+    if name := instance.__dict__.get("lead_image"):
+        name = str(name)
+        transaction.on_commit(lambda: remove_image_files(name), using=using)
+
+
 @receiver(pre_save, sender=Topic)
 @receiver(pre_save, sender=Tag)
 def give_every_topic_a_slug(sender, instance: Tag, **kwargs) -> None:

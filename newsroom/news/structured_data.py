@@ -18,6 +18,7 @@ from django.conf import settings
 
 from newsroom.publisher import structured_data as publisher_data
 
+from . import renditions
 from .models import Article, Author, Correction
 from .templatetags.news_tags import clip
 
@@ -40,6 +41,19 @@ DIGITAL_SOURCE = {
     Article.AIUse.ASSISTED: "https://schema.org/CompositeWithTrainedAlgorithmicMediaDigitalSource",
     Article.AIUse.GENERATED: "https://schema.org/TrainedAlgorithmicMediaDigitalSource",
 }
+
+# The crops Google asks for (16:9, 4:3 and 1:1), each made around the editor's focal point.
+IMAGE_CROPS = ("16x9", "4x3", "1x1")
+
+
+def _images(article: Article, *, absolute) -> list[str]:
+    """The lead image's crops, or the original for an image that has none."""
+    storage = article.lead_image.storage
+    made = article.lead_image_renditions
+    crops = [c for label in IMAGE_CROPS if (c := renditions.crop(made, label))]
+    if not crops:
+        return [absolute(article.lead_image.url)]
+    return [absolute(storage.url(c["name"])) for c in crops]
 
 
 def for_story(article: Article, *, absolute) -> dict:
@@ -119,7 +133,7 @@ def news_article(article: Article, *, absolute, kind: str = "") -> dict:
         data["datePublished"] = _moment(article.published_at)
         data["dateModified"] = _moment(article.modified_at or article.published_at)
     if article.lead_image:
-        data["image"] = [absolute(article.lead_image.url)]
+        data["image"] = _images(article, absolute=absolute)
     corrections = [
         {
             "@type": "CorrectionComment",

@@ -19,10 +19,15 @@ from taggit.models import Tag
 
 from newsroom import pagecache
 
-from . import cachetags, inline, storypage, structured_data
+from . import cachetags, inline, renditions, storypage, structured_data
 from .models import Article, Author
 
 PAGE_SIZE = 20
+# What a story without a lead image shares on social networks.
+LOGO = "news/logo.png"
+# How wide the lead image is shown (static/css/site.css): the story's 42rem column, or the
+# screen less the page's 1rem margins. The browser picks the copy from this before any CSS.
+LEAD_IMAGE_SIZES = "(min-width: 44rem) 42rem, calc(100vw - 2rem)"
 # The newest updates a live page's poll brings back: more than could be posted between polls.
 FRAGMENT_UPDATES = 20
 # How long browsers may keep a page of live coverage under way and its updates fragment, so a
@@ -118,8 +123,14 @@ class ArticleDetailView(DetailView):
         context["body_parts"], context["related_links"] = inline.place(self.object.body, links)
         absolute = self.request.build_absolute_uri
         context["canonical"] = self.object.canonical(absolute)
-        context["lead_image_url"] = self.lead_image_url() if self.object.lead_image else ""
-        context["share_image"] = absolute(context["lead_image_url"] or static("news/logo.png"))
+        context.update(
+            lead_image_context(
+                self.object,
+                original_url=self.lead_image_url,
+                url_for=self.rendition_url,
+                absolute=absolute,
+            )
+        )
         context["structured_data"] = structured_data.for_story(self.object, absolute=absolute)
         if self.object.is_live_coverage:
             context.update(live_context(self.object))
@@ -135,6 +146,27 @@ class ArticleDetailView(DetailView):
 
     def lead_image_url(self) -> str:
         return self.object.lead_image.url
+
+    def rendition_url(self, name: str) -> str:
+        return self.object.lead_image.storage.url(name)
+
+
+def lead_image_context(article: Article, *, original_url, url_for, absolute) -> dict:
+    """What the story template shows of the lead image: `lead_picture` (its sized copies for
+    <picture>, None when it has none, and the original is shown as it is), `lead_image_url`
+    (the original) and `share_image` with its size (the 1200x630 sharing crop, else the
+    original, else the site's logo). `url_for` turns a copy's stored name into an address."""
+    if not article.lead_image:
+        return {"lead_image_url": "", "lead_picture": None, "share_image": absolute(static(LOGO))}
+    made = article.lead_image_renditions
+    card = renditions.crop(made, "card")
+    return {
+        "lead_image_url": original_url(),
+        "lead_picture": renditions.picture(made, url_for),
+        "share_image": absolute(url_for(card["name"]) if card else original_url()),
+        "share_image_size": card,
+        "lead_image_sizes": LEAD_IMAGE_SIZES,
+    }
 
 
 def live_context(article: Article) -> dict:

@@ -229,6 +229,36 @@ def _delete(articles: QuerySet[Article]) -> int:
     return deleted.get(Article._meta.label, 0)
 
 
+def make_missing_renditions(*, dry_run: bool = False) -> list[Article]:
+    """Make the copies of every lead image that has none yet, or whose copies were made of
+    another file (stories saved before renditions existed, or files restored from a backup);
+    the stories that needed them. Running it again finds none: it is safe to repeat.
+
+    Not a save of the story (no new version, no revision): only the copies and the measured
+    size are written.
+    """
+    needing = [
+        article
+        for article in Article.objects.exclude(lead_image="").only(
+            "lead_image",
+            "lead_image_focal_x",
+            "lead_image_focal_y",
+            "lead_image_renditions",
+            "lead_image_width",
+            "lead_image_height",
+        )
+        if (article.lead_image_renditions or {}).get("original") != article.lead_image.name
+    ]
+    if dry_run:
+        return needing
+    for article in needing:
+        article.make_renditions()
+        article.save(
+            update_fields=["lead_image_renditions", "lead_image_width", "lead_image_height"]
+        )
+    return needing
+
+
 @dataclass(kw_only=True)
 class NewStory:
     """A story to create: its row (unsaved, words filled in) and what hangs off it."""

@@ -195,6 +195,7 @@ class ArticleAdmin(trash.TrashOnDelete, EditingPresence, admin.ModelAdmin):
             {
                 "fields": [
                     "lead_image",
+                    ("lead_image_focal_x", "lead_image_focal_y"),
                     "lead_image_alt",
                     "lead_image_decorative",
                     "lead_image_caption",
@@ -210,11 +211,18 @@ class ArticleAdmin(trash.TrashOnDelete, EditingPresence, admin.ModelAdmin):
     ]
 
     class Media:
-        css = {"all": ["news/admin/writing-space.css", "news/admin/bylines.css"]}
+        css = {
+            "all": [
+                "news/admin/writing-space.css",
+                "news/admin/bylines.css",
+                "news/admin/focal-point.css",
+            ]
+        }
         js = [
             "news/admin/tag-suggestions.js",
             "news/admin/bylines.js",
             "news/admin/live-panel.js",
+            "news/admin/focal-point.js",
         ]
 
     # Who sees and changes what

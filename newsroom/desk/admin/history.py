@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.text import slugify
 from taggit.models import Tag
@@ -20,6 +19,7 @@ from taggit.models import Tag
 from newsroom.desk import diffs, preview
 from newsroom.news import inline, revisions, structured_data, writing
 from newsroom.news.models import Author, Byline, RelatedLink, Revision
+from newsroom.news.views import lead_image_context
 
 
 def revisions_view(model_admin, request, pk):
@@ -62,13 +62,12 @@ def preview_view(model_admin, request, pk, number):
     absolute = request.build_absolute_uri
     links = shown.snapshot_links
     body_parts, related_links = inline.place(shown.body, links)
-    lead_image_url = ""
-    if shown.lead_image:
-        lead_image_url = (
-            shown.lead_image.url
-            if article.is_live
-            else preview.lead_image_url(preview.make_token(article))
-        )
+    token = preview.make_token(article)
+    if article.is_live:
+        original_url, url_for = (lambda: shown.lead_image.url), shown.lead_image.storage.url
+    else:
+        original_url = lambda: preview.lead_image_url(token)  # noqa: E731
+        url_for = lambda name: preview.rendition_url(token, name)  # noqa: E731
     context = {
         "article": shown,
         "object": shown,
@@ -77,8 +76,7 @@ def preview_view(model_admin, request, pk, number):
         "body_parts": body_parts,
         "related_links": related_links,
         "canonical": shown.canonical(absolute),
-        "lead_image_url": lead_image_url,
-        "share_image": absolute(lead_image_url or static("news/logo.png")),
+        **lead_image_context(shown, original_url=original_url, url_for=url_for, absolute=absolute),
         "structured_data": structured_data.news_article(shown, absolute=absolute),
     }
     response = TemplateResponse(request, "news/article_detail.html", context)
