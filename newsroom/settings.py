@@ -426,6 +426,10 @@ CONSENT_POLICY_VERSION = os.environ.get("NEWSROOM_CONSENT_POLICY_VERSION", "1")
 # How long a reader's choice is relied on (days; default about six months). Start-up refuses more
 # than 395 (thirteen months), the longest regulators accept.
 CONSENT_MAX_AGE_DAYS = env_int("NEWSROOM_CONSENT_MAX_AGE_DAYS", default=182)
+# How long a reader who refused every optional category is left unasked (days; default about
+# six months). Asked again sooner only when CONSENT_POLICY_VERSION is raised (a material change);
+# a choice that allowed something is relied on for CONSENT_MAX_AGE_DAYS.
+CONSENT_REASK_DAYS = env_int("NEWSROOM_CONSENT_REASK_DAYS", default=182)
 # The consent cookie is Secure outside development; set explicitly for a plain-http staging host.
 CONSENT_COOKIE_SECURE = env_bool("NEWSROOM_CONSENT_COOKIE_SECURE", default=not DEBUG)
 

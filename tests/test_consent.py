@@ -442,6 +442,75 @@ def test_choice_within_the_maximum_age_is_honoured(client, settings):
     assert not banner_shown(client.get("/"))
 
 
+# A refusal's cooldown: "Reject all" is not asked again for CONSENT_REASK_DAYS
+
+
+def test_refusal_is_not_asked_again_within_the_cooldown(client, settings):
+    settings.CONSENT_MAX_AGE_DAYS = 395
+    settings.CONSENT_REASK_DAYS = 182
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(age=timedelta(days=181))
+
+    assert not banner_shown(client.get("/"))
+
+
+def test_refusal_is_asked_again_once_the_cooldown_is_over(client, settings):
+    settings.CONSENT_MAX_AGE_DAYS = 395
+    settings.CONSENT_REASK_DAYS = 182
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(age=timedelta(days=183))
+
+    response = client.get("/")
+
+    assert banner_shown(response)
+    # Asked as on a first visit, with nothing optional allowed meanwhile.
+    assert "Optional cookies (preferences, statistics, advertising) stay off" in (
+        response.content.decode()
+    )
+
+
+def test_cooldown_applies_only_to_a_refusal_of_everything(client, settings):
+    settings.CONSENT_MAX_AGE_DAYS = 395
+    settings.CONSENT_REASK_DAYS = 30
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(
+        granted=("analytics",), age=timedelta(days=100)
+    )
+
+    assert not banner_shown(client.get("/"))
+
+
+def test_a_changed_category_does_not_ask_again_a_reader_who_refused_it(client):
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(age=timedelta(days=10))
+
+    raise_version("analytics")
+    response = client.get("/")
+
+    assert not banner_shown(response)
+
+
+def test_a_new_policy_version_asks_a_refusal_again_within_the_cooldown(client, settings):
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(age=timedelta(days=10), version="1")
+
+    settings.CONSENT_POLICY_VERSION = "2"
+
+    assert banner_shown(client.get("/"))
+
+
+def test_refusal_past_its_cooldown_shares_the_first_visit_page_variant(client, settings):
+    settings.CONSENT_REASK_DAYS = 30
+    first = RequestFactory().get("/")
+    expired = RequestFactory().get("/")
+    expired.COOKIES[policy.COOKIE_NAME] = consent_cookie(age=timedelta(days=31))
+
+    assert consent(expired)["consent"].page_variant == consent(first)["consent"].page_variant
+
+
+def test_refusal_within_its_cooldown_costs_no_query(django_assert_num_queries):
+    request = RequestFactory().get("/")
+    request.COOKIES[policy.COOKIE_NAME] = consent_cookie()
+
+    with django_assert_num_queries(0):
+        assert consent(request)["consent"].page_variant == "ok-000"
+
+
 def test_timestamp_in_the_future_brings_the_banner_back(client):
     client.cookies[policy.COOKIE_NAME] = consent_cookie(age=-timedelta(days=30))
 

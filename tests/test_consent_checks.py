@@ -78,3 +78,13 @@ def test_manage_py_check_refuses_a_bad_setting(settings):
 
     with pytest.raises(SystemCheckError, match=r"newsroom\.consent\.E002"):
         call_command("check")
+
+
+@pytest.mark.parametrize("days", [0, 396, "182"])
+def test_reask_cooldown_outside_one_day_to_thirteen_months_is_refused(settings, days):
+    settings.CONSENT_REASK_DAYS = days
+
+    [error] = check_settings()
+
+    assert error.id == "newsroom.consent.E003"
+    assert "NEWSROOM_CONSENT_REASK_DAYS" in error.hint

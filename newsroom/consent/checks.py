@@ -39,4 +39,17 @@ def check_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
                 id="newsroom.consent.E002",
             )
         )
+    reask = settings.CONSENT_REASK_DAYS
+    if not isinstance(reask, int) or not 1 <= reask <= policy.MAX_AGE_DAYS_LIMIT:
+        errors.append(
+            checks.Error(
+                f"CONSENT_REASK_DAYS must be a whole number of days from 1 to "
+                f"{policy.MAX_AGE_DAYS_LIMIT}; got {reask!r}.",
+                hint=(
+                    "Set NEWSROOM_CONSENT_REASK_DAYS to 182 (about six months, the default): "
+                    "how long a reader who refused everything is left unasked."
+                ),
+                id="newsroom.consent.E003",
+            )
+        )
     return errors
