@@ -26,30 +26,31 @@ def check_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
                 id="newsroom.consent.E001",
             )
         )
-    days = settings.CONSENT_MAX_AGE_DAYS
-    if not isinstance(days, int) or not 1 <= days <= policy.MAX_AGE_DAYS_LIMIT:
-        errors.append(
-            checks.Error(
-                f"CONSENT_MAX_AGE_DAYS must be a whole number of days from 1 to "
-                f"{policy.MAX_AGE_DAYS_LIMIT} (thirteen months); got {days!r}.",
-                hint=(
-                    "Set NEWSROOM_CONSENT_MAX_AGE_DAYS to 182 (about six months, the default) "
-                    f"or any whole number of days up to {policy.MAX_AGE_DAYS_LIMIT}."
-                ),
-                id="newsroom.consent.E002",
-            )
-        )
-    reask = settings.CONSENT_REASK_DAYS
-    if not isinstance(reask, int) or not 1 <= reask <= policy.MAX_AGE_DAYS_LIMIT:
-        errors.append(
-            checks.Error(
-                f"CONSENT_REASK_DAYS must be a whole number of days from 1 to "
-                f"{policy.MAX_AGE_DAYS_LIMIT}; got {reask!r}.",
-                hint=(
-                    "Set NEWSROOM_CONSENT_REASK_DAYS to 182 (about six months, the default): "
-                    "how long a reader who refused everything is left unasked."
-                ),
-                id="newsroom.consent.E003",
-            )
-        )
+    errors += _days_error(
+        "CONSENT_MAX_AGE_DAYS",
+        id="newsroom.consent.E002",
+        what="the longest a reader's choice is relied on",
+    )
+    errors += _days_error(
+        "CONSENT_REASK_DAYS",
+        id="newsroom.consent.E003",
+        what="how long a reader who refused everything is left unasked",
+    )
     return errors
+
+
+def _days_error(name: str, *, id: str, what: str) -> list[checks.CheckMessage]:
+    days = getattr(settings, name)
+    if isinstance(days, int) and 1 <= days <= policy.MAX_AGE_DAYS_LIMIT:
+        return []
+    return [
+        checks.Error(
+            f"{name} must be a whole number of days from 1 to "
+            f"{policy.MAX_AGE_DAYS_LIMIT} (thirteen months); got {days!r}.",
+            hint=(
+                f"Set NEWSROOM_{name} to 182 (about six months, the default) or any whole "
+                f"number of days up to {policy.MAX_AGE_DAYS_LIMIT}: {what}."
+            ),
+            id=id,
+        )
+    ]
