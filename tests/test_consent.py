@@ -1380,3 +1380,79 @@ def test_confirmation_is_french_for_a_french_reader(client):
     html = page.content.decode()
     assert "Votre choix est enregistré" in html
     assert "Reprendre la lecture" in html
+
+
+# Every page's foot: declared optional scripts, the embed gate, Google Consent Mode
+
+
+def test_declared_scripts_are_inert_until_their_category_is_allowed(client, settings):
+    settings.CONSENT_SCRIPTS = [("analytics", "https://stats.example/s.js")]
+
+    before = client.get("/").content.decode()
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(granted=("analytics",))
+    after = client.get("/").content.decode()
+
+    assert (
+        '<script type="text/plain" data-consent-category="analytics" '
+        'data-src="https://stats.example/s.js"></script>'
+    ) in before
+    assert '<script src="https://stats.example/s.js" defer></script>' not in before
+    assert '<script src="https://stats.example/s.js" defer></script>' in after
+
+
+def test_every_page_tells_the_embed_gate_what_is_allowed(client):
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(granted=("marketing",))
+
+    [gate] = [d for d in start_tags(client.get("/"), "div") if "data-consent-gate" in d]
+
+    assert gate["data-granted"].split() == ["necessary", "marketing"]
+    assert gate["data-decide"] == DECIDE_URL
+    assert "{provider}" in gate["data-msg-hidden"] and "{category}" in gate["data-msg-hidden"]
+
+
+def test_embed_gate_speaks_french(client):
+    [gate] = [
+        d
+        for d in start_tags(client.get("/", headers={"accept-language": "fr"}), "div")
+        if "data-consent-gate" in d
+    ]
+
+    assert gate["data-msg-allow"] == "Autoriser les cookies « {category} » et l\u2019afficher"
+    assert gate["data-category-marketing"] == "Publicité"
+
+
+def test_consent_mode_is_off_unless_configured(client):
+    assert not [s for s in start_tags(client.get("/"), "script") if "data-consent-mode" in s]
+
+
+def test_consent_mode_adapter_comes_first_and_knows_only_the_stored_choice(client, settings):
+    settings.CONSENT_MODE = "basic"
+    settings.CONSENT_MODE_TAG_ID = "G-TEST123"
+    settings.CONSENT_SCRIPTS = [("analytics", "https://stats.example/s.js")]
+
+    def adapter() -> dict:
+        scripts = start_tags(client.get("/"), "script")
+        first_optional = next(
+            i for i, s in enumerate(scripts) if "stats.example" in (s.get("src") or s["data-src"])
+        )
+        [(index, found)] = [(i, s) for i, s in enumerate(scripts) if "data-consent-mode" in s]
+        assert index < first_optional
+        return found
+
+    undecided = adapter()
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(granted=("analytics",))
+    decided = adapter()
+
+    assert (undecided["data-decided"], undecided["data-granted"].split()) == ("0", ["necessary"])
+    assert (decided["data-decided"], decided["data-granted"].split()) == (
+        "1",
+        ["necessary", "analytics"],
+    )
+    assert decided["data-tag-id"] == "G-TEST123"
+    assert "defer" not in decided and "async" not in decided
+
+
+def test_an_embed_s_own_button_is_logged_as_such(client):
+    choose(client, action="save", choices=("marketing",), fields={"source": "embed"})
+
+    assert ConsentRecord.objects.get().method == ConsentRecord.Method.EMBED

@@ -36,6 +36,32 @@ def check_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
         id="newsroom.consent.E003",
         what="how long a reader who refused everything is left unasked",
     )
+    unknown = sorted({key for key, _src in settings.CONSENT_SCRIPTS} - set(policy.OPTIONAL_KEYS))
+    if unknown:
+        errors.append(
+            checks.Error(
+                f"CONSENT_SCRIPTS names categories that are not optional: {', '.join(unknown)}.",
+                hint=(
+                    "Each item of NEWSROOM_CONSENT_SCRIPTS is category=address, the category "
+                    f"one of {', '.join(policy.OPTIONAL_KEYS)}."
+                ),
+                id="newsroom.consent.E004",
+            )
+        )
+    mode = settings.CONSENT_MODE
+    if mode not in {"", "basic"} or (mode and not settings.CONSENT_MODE_TAG_ID):
+        errors.append(
+            checks.Error(
+                f"CONSENT_MODE must be empty (off) or basic, with a Google tag id; got "
+                f"{mode!r} and tag id {settings.CONSENT_MODE_TAG_ID!r}.",
+                hint=(
+                    "Set NEWSROOM_CONSENT_MODE=basic and NEWSROOM_CONSENT_MODE_TAG_ID to the "
+                    "tag's id (e.g. G-XXXXXXX), or leave both unset. Advanced mode, which "
+                    "loads the tag before a choice, is not offered."
+                ),
+                id="newsroom.consent.E005",
+            )
+        )
     return errors
 
 

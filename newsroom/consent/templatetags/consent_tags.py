@@ -10,6 +10,9 @@ and otherwise an inert `type="text/plain"` element that consent.js activates aft
 `{% consent_embed "marketing" src provider="YouTube" title="..." %}` renders the iframe when
 granted, and otherwise a placeholder naming the provider with a link to the content.
 
+`{% consent_settings as gate %}` gives the page foot the scripts declared in settings and the
+Consent Mode adapter's settings.
+
 `{% chrome_lang %}` renders ` lang="fr"` when the reader's language differs from the site's
 (the language stories are written in, which `<html lang>` names), so translated chrome around
 an English story is announced in the right language (WCAG 3.1.2); otherwise nothing.
@@ -70,6 +73,18 @@ def consent_embed(context, key: str, src: str, *, provider: str, title: str):
         src,
         gettext("Open “%(title)s” on %(provider)s") % {"title": title, "provider": provider},
     )
+
+
+@register.simple_tag
+def consent_settings() -> dict[str, object]:
+    """What every page's foot renders (consent/_page_scripts.html): the declared optional
+    scripts, and the Google tag's address when Consent Mode is on."""
+    return {
+        "scripts": settings.CONSENT_SCRIPTS,
+        "mode": settings.CONSENT_MODE == "basic",
+        "tag_src": settings.CONSENT_MODE_TAG_URL,
+        "tag_id": settings.CONSENT_MODE_TAG_ID,
+    }
 
 
 @register.simple_tag
