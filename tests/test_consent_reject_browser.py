@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS, manage, require_browser, serve, server_env
+from tests.browser import launch_chromium, manage, require_browser, serve, server_env
 
 VIDEO_ID = "dQw4w9WgXcQ"
 # What each category's fake script leaves on the page's own site once it runs.
@@ -148,20 +148,14 @@ def site(tmp_path_factory, hosts) -> Iterator[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def chromium(hosts):
-    from playwright.sync_api import sync_playwright
-
     ports, _seen = hosts
     rules = [f"MAP {host} 127.0.0.1:{port}" for host, port in ports.items()]
     # Everything else that is not this machine resolves to nothing.
     rules += ["MAP * ~NOTFOUND", "EXCLUDE 127.0.0.1"]
-    args = [*CHROMIUM_FLAGS, f"--host-resolver-rules={', '.join(rules)}"]
-    args.append("--ignore-certificate-errors")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launch_chromium(
+        f"--host-resolver-rules={', '.join(rules)}", "--ignore-certificate-errors"
+    ) as browser:
+        yield browser
 
 
 def third_party(urls: list[str], base: str) -> list[str]:
