@@ -328,9 +328,7 @@ def test_page_variant_names_what_a_public_page_shows(state, variant):
 def test_only_a_refusal_of_everything_ends_with_its_cooldown(granted, age, stands):
     decision = make_decision(granted=granted)
 
-    assert (
-        policy.refusal_stands(decision, now=MOMENT + age, refusal_cooldown=SIX_MONTHS) is stands
-    )
+    assert policy.refusal_stands(decision, now=MOMENT + age, refusal_cooldown=SIX_MONTHS) is stands
 
 
 def test_a_refusal_past_its_cooldown_reads_as_no_decision():
