@@ -330,7 +330,7 @@ if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._~-]*(/[A-Za-z0-9._~-]+)*/", NEWSROO
 # Optional third-party scripts, each under the consent category it needs, as
 # "category=https://host/path.js" items separated by commas (e.g.
 # "analytics=https://stats.example/s.js"). Each page renders them inert until the reader allows
-# the category (consent_tags.consent_page_scripts); their hosts join the CSP below.
+# the category (templates/consent/_page_scripts.html); their hosts join the CSP below.
 CONSENT_SCRIPTS = [
     tuple(item.split("=", 1))
     for item in env_urls(
@@ -354,12 +354,16 @@ CONSENT_MODE_TAG_URL = os.environ.get(
 NEWSROOM_CSP_REPORT_URI = "/csp-report/"
 # The hosts of consented scripts (and of the Google tag with Consent Mode on). Listing a host
 # lets nothing load by itself: the page only asks for it once the reader allowed its category.
+if not re.fullmatch(r"https?://[^/\s]+/\S*", CONSENT_MODE_TAG_URL):
+    sys.exit(
+        "Newsroom cannot start: NEWSROOM_CONSENT_MODE_TAG_URL must be an address such as "
+        f"https://www.googletagmanager.com/gtag/js, not {CONSENT_MODE_TAG_URL!r}."
+    )
 _CONSENTED_ORIGINS = sorted(
     {
         re.match(r"https?://[^/]+", url)[0]
         for url in [src for _key, src in CONSENT_SCRIPTS]
-        + ([CONSENT_MODE_TAG_URL] if CONSENT_MODE else [])
-        if re.match(r"https?://[^/]+", url)
+        + [CONSENT_MODE_TAG_URL] * bool(CONSENT_MODE)
     }
 )
 # The players a story's embed facades load once allowed (newsroom/markup/embeds.py); nothing is
@@ -392,6 +396,9 @@ CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_BASE}
 NEWSROOM_ADMIN_CSP = {
     **_CSP_BASE,
     "script-src": ["'self'", CSP_NONCE],
+    # Consented third parties are for readers' pages only.
+    "img-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
     "style-src": ["'self'", "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"],
 }
 

@@ -23,7 +23,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import launch_chromium, manage, require_browser, serve, server_env
+from tests.browser import (
+    launch_chromium,
+    manage,
+    require_browser,
+    serve,
+    server_env,
+    skip_unless_available,
+)
+from tests.test_consent_browser import AXE, axe_violations
 
 VIDEO_ID = "dQw4w9WgXcQ"
 # What each category's fake script leaves on the page's own site once it runs.
@@ -302,4 +310,39 @@ def test_consent_mode_loads_the_google_tag_only_after_a_choice_allows_it(chromiu
         ["consent", "default", ALL_DENIED],
         ["consent", "update", dict.fromkeys(ALL_DENIED, "granted")],
     ]
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("locale", "sentence", "button"),
+    [
+        (
+            "en-GB",
+            "This YouTube content is hidden until you allow Marketing cookies.",
+            "Allow Marketing cookies and show it",
+        ),
+        (
+            "fr-FR",
+            "Ce contenu YouTube est masqué tant que vous n\u2019autorisez pas les cookies "
+            "« Publicité ».",
+            "Autoriser les cookies « Publicité » et l\u2019afficher",
+        ),
+    ],
+)
+def test_the_embed_facade_speaks_the_reader_s_language_and_axe_finds_nothing(
+    chromium, site, locale, sentence, button
+):
+    skip_unless_available(
+        "axe-core",
+        None if AXE.is_file() else f"not installed at {AXE} (make test runs npm ci)",
+        required_by=("NEWSROOM_REQUIRE_BROWSER", "NEWSROOM_REQUIRE_VALIDATORS"),
+    )
+    base, story = site
+    context = chromium.new_context(locale=locale)
+    page = context.new_page()
+    page.goto(base + story)
+    facade = page.locator("figure.embed")
+    assert facade.get_by_text(sentence).is_visible()
+    assert facade.get_by_role("button", name=button).is_visible()
+    assert axe_violations(page) == []
     context.close()
