@@ -254,7 +254,7 @@ def test_an_embed_loads_only_once_its_category_is_allowed_and_withdrawing_clears
     # The embed's own button: marketing only, recorded, then the player and its script.
     with page.expect_request(lambda r: r.url.startswith(f"https://{YOUTUBE_HOST}/embed/")):
         page.get_by_role("button", name="Allow Marketing cookies and show it").click()
-    page.wait_for_function("document.cookie.includes('ads_seen=1')")
+    page.wait_for_function("() => document.cookie.includes('ads_seen=1')")
     stored = next(c["value"] for c in context.cookies() if c["name"] == "newsroom_consent")
     assert "marketing:1" in stored and "analytics:0" in stored
     assert page.locator(f'iframe[src="https://{YOUTUBE_HOST}/embed/{VIDEO_ID}"]').count() == 1
@@ -300,11 +300,11 @@ def test_consent_mode_loads_the_google_tag_only_after_a_choice_allows_it(chromiu
     calls = consent_calls(page)
     assert calls[0] == ["consent", "default", ALL_DENIED]
     assert calls[1] == ["consent", "update", dict.fromkeys(ALL_DENIED, "granted")]
-    page.wait_for_function("window.fakeGtagLoaded === true")
+    page.wait_for_function("() => window.fakeGtagLoaded === true")
 
     # The next page: denied first, then the stored choice, before the tag is asked for.
     page.goto(base + story)
-    page.wait_for_function("window.fakeGtagLoaded === true")
+    page.wait_for_function("() => window.fakeGtagLoaded === true")
     calls = consent_calls(page)
     assert calls[:2] == [
         ["consent", "default", ALL_DENIED],
