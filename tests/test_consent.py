@@ -899,6 +899,15 @@ def test_gated_script_and_embed_are_inert_before_consent():
     assert '<a href="https://video.example/v/1" rel="noopener">' in html
 
 
+def test_a_gated_embed_is_the_same_facade_a_story_body_holds():
+    html = render_gated(cookie=None)
+
+    assert (
+        '<figure class="embed" data-embed-provider="VideoSite" data-embed-category="marketing" '
+        'data-embed-src="https://video.example/v/1" data-embed-title="Clip">'
+    ) in html
+
+
 def test_gated_script_and_embed_render_once_granted():
     html = render_gated(cookie=consent_cookie(granted=("analytics", "marketing")))
 

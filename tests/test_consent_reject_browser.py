@@ -346,3 +346,18 @@ def test_the_embed_facade_speaks_the_reader_s_language_and_axe_finds_nothing(
     assert facade.get_by_role("button", name=button).is_visible()
     assert axe_violations(page) == []
     context.close()
+
+
+def test_accepting_in_the_banner_shows_the_embed_without_a_reload(chromium, site):
+    base, story = site
+    context = chromium.new_context()
+    page = context.new_page()
+    page.goto(base + story)
+    assert page.locator("iframe").count() == 0
+
+    with page.expect_request(lambda r: r.url.startswith(f"https://{YOUTUBE_HOST}/embed/")):
+        page.get_by_role("button", name="Accept all").click()
+
+    assert page.locator('figure.embed iframe[title="The clip"]').count() == 1
+    assert page.locator(".embed__allow").count() == 0
+    context.close()

@@ -44,7 +44,7 @@
     frame.loading = "lazy";
     frame.allowFullscreen = true;
     frame.className = "embed__frame";
-    figure.querySelectorAll(".embed__offer").forEach(function (offer) {
+    figure.querySelectorAll(".embed__offer, .embed__note").forEach(function (offer) {
       offer.remove();
     });
     figure.insertBefore(frame, figure.firstChild);
@@ -126,10 +126,18 @@
     };
     var box = document.createElement("div");
     box.className = "embed__offer";
-    var note = document.createElement("p");
-    note.className = "embed__note";
+    // A facade rendered by a template ({% consent_embed %}) already says it in words.
+    var note = figure.querySelector(".embed__note");
+    if (note) {
+      note.insertAdjacentElement("afterend", box);
+    } else {
+      note = document.createElement("p");
+      note.className = "embed__note";
+      note.textContent = format(messages.msgHidden, values);
+      box.appendChild(note);
+      figure.insertBefore(box, figure.firstChild);
+    }
     note.setAttribute("role", "status");
-    note.textContent = format(messages.msgHidden, values);
     var button = document.createElement("button");
     button.type = "button";
     button.className = "embed__allow";
@@ -137,12 +145,10 @@
     button.addEventListener("click", function () {
       record(category, button, note);
     });
-    box.appendChild(note);
     box.appendChild(button);
     if (gate.hasAttribute("lang")) {
       box.setAttribute("lang", gate.getAttribute("lang"));
     }
-    figure.insertBefore(box, figure.firstChild);
   }
 
   document.addEventListener("newsroom:consent", function (event) {
