@@ -329,19 +329,59 @@ if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._~-]*(/[A-Za-z0-9._~-]+)*/", NEWSROO
         f"{_admin_url!r}."
     )
 
+# Optional third-party scripts, each under the consent category it needs, as
+# "category=https://host/path.js" items separated by commas (e.g.
+# "analytics=https://stats.example/s.js"). Each page renders them inert until the reader allows
+# the category (templates/consent/_page_scripts.html); their hosts join the CSP below.
+CONSENT_SCRIPTS = [
+    tuple(item.split("=", 1))
+    for item in env_urls(
+        "NEWSROOM_CONSENT_SCRIPTS",
+        pattern=r"[a-z]+=https?://[^/\s,]+/[^\s,]*",
+        example="a category and a script address such as analytics=https://stats.example/s.js",
+    )
+]
+# Google Consent Mode v2, "basic" only (newsroom/consent/checks.py refuses anything else):
+# every signal denied by default, updated from the reader's stored choice, and the Google tag
+# (NEWSROOM_CONSENT_MODE_TAG_URL?id=NEWSROOM_CONSENT_MODE_TAG_ID) loaded only once a choice
+# allows analytics or marketing. Off (empty) by default.
+CONSENT_MODE = os.environ.get("NEWSROOM_CONSENT_MODE", "").strip().lower()
+CONSENT_MODE_TAG_ID = os.environ.get("NEWSROOM_CONSENT_MODE_TAG_ID", "").strip()
+CONSENT_MODE_TAG_URL = os.environ.get(
+    "NEWSROOM_CONSENT_MODE_TAG_URL", "https://www.googletagmanager.com/gtag/js"
+).strip()
 # Content Security Policy (django-csp). Public pages: nothing inline, nothing from another host,
 # no nonce (the page cache stores pages, so a per-request nonce would be replayed). JSON-LD is a
-# data block, which CSP does not treat as a script. Extra frame hosts for consented embeds
-# (e.g. https://www.youtube-nocookie.com) come from NEWSROOM_CSP_FRAME_SRC.
+# data block, which CSP does not treat as a script.
 NEWSROOM_CSP_REPORT_URI = "/csp-report/"
+# The hosts of consented scripts (and of the Google tag with Consent Mode on). Listing a host
+# lets nothing load by itself: the page only asks for it once the reader allowed its category.
+if not re.fullmatch(r"https?://[^/\s]+/\S*", CONSENT_MODE_TAG_URL):
+    sys.exit(
+        "Newsroom cannot start: NEWSROOM_CONSENT_MODE_TAG_URL must be an address such as "
+        f"https://www.googletagmanager.com/gtag/js, not {CONSENT_MODE_TAG_URL!r}."
+    )
+_CONSENTED_ORIGINS = sorted(
+    {
+        re.match(r"https?://[^/]+", url)[0]
+        for url in [src for _key, src in CONSENT_SCRIPTS]
+        + [CONSENT_MODE_TAG_URL] * bool(CONSENT_MODE)
+    }
+)
+# The players a story's embed facades load once allowed (newsroom/markup/embeds.py); nothing is
+# framed before that. Replace the list with NEWSROOM_CSP_FRAME_SRC to allow fewer or more.
+_EMBED_FRAME_ORIGINS = (
+    "https://www.youtube-nocookie.com,https://player.vimeo.com,"
+    "https://platform.twitter.com,https://www.instagram.com"
+)
 _CSP_BASE = {
     "default-src": ["'self'"],
-    "script-src": ["'self'"],
+    "script-src": ["'self'", *_CONSENTED_ORIGINS],
     "style-src": ["'self'"],
-    "img-src": ["'self'", "data:"],
+    "img-src": ["'self'", "data:", *_CONSENTED_ORIGINS],
     "font-src": ["'self'"],
-    "connect-src": ["'self'"],
-    "frame-src": ["'self'", *env_list("NEWSROOM_CSP_FRAME_SRC", default="")],
+    "connect-src": ["'self'", *_CONSENTED_ORIGINS],
+    "frame-src": ["'self'", *env_list("NEWSROOM_CSP_FRAME_SRC", default=_EMBED_FRAME_ORIGINS)],
     "object-src": ["'none'"],
     "base-uri": ["'none'"],
     "form-action": ["'self'"],
@@ -358,6 +398,9 @@ CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_BASE}
 NEWSROOM_ADMIN_CSP = {
     **_CSP_BASE,
     "script-src": ["'self'", CSP_NONCE],
+    # Consented third parties are for readers' pages only.
+    "img-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
     "style-src": ["'self'", "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"],
 }
 
@@ -428,6 +471,10 @@ CONSENT_POLICY_VERSION = os.environ.get("NEWSROOM_CONSENT_POLICY_VERSION", "1")
 # How long a reader's choice is relied on (days; default about six months). Start-up refuses more
 # than 395 (thirteen months), the longest regulators accept.
 CONSENT_MAX_AGE_DAYS = env_int("NEWSROOM_CONSENT_MAX_AGE_DAYS", default=182)
+# How long a reader who refused every optional category is left unasked (days; default about
+# six months). Asked again sooner only when CONSENT_POLICY_VERSION is raised (a material change);
+# a choice that allowed something is relied on for CONSENT_MAX_AGE_DAYS.
+CONSENT_REASK_DAYS = env_int("NEWSROOM_CONSENT_REASK_DAYS", default=182)
 # The consent cookie is Secure outside development; set explicitly for a plain-http staging host.
 CONSENT_COOKIE_SECURE = env_bool("NEWSROOM_CONSENT_COOKIE_SECURE", default=not DEBUG)
 

@@ -52,12 +52,15 @@ def require_browser() -> None:
 
 
 @contextmanager
-def launch_chromium() -> Iterator:
+def launch_chromium(*extra_flags: str) -> Iterator:
+    """Chromium with the house flags, and `extra_flags` (e.g. --host-resolver-rules)."""
     require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_FLAGS, *extra_flags]
+        )
         try:
             yield chromium
         finally:

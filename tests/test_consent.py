@@ -442,6 +442,75 @@ def test_choice_within_the_maximum_age_is_honoured(client, settings):
     assert not banner_shown(client.get("/"))
 
 
+# A refusal's cooldown: "Reject all" is not asked again for CONSENT_REASK_DAYS
+
+
+def test_refusal_is_not_asked_again_within_the_cooldown(client, settings):
+    settings.CONSENT_MAX_AGE_DAYS = 395
+    settings.CONSENT_REASK_DAYS = 182
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(age=timedelta(days=181))
+
+    assert not banner_shown(client.get("/"))
+
+
+def test_refusal_is_asked_again_once_the_cooldown_is_over(client, settings):
+    settings.CONSENT_MAX_AGE_DAYS = 395
+    settings.CONSENT_REASK_DAYS = 182
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(age=timedelta(days=183))
+
+    response = client.get("/")
+
+    assert banner_shown(response)
+    # Asked as on a first visit, with nothing optional allowed meanwhile.
+    assert "Optional cookies (preferences, statistics, advertising) stay off" in (
+        response.content.decode()
+    )
+
+
+def test_cooldown_applies_only_to_a_refusal_of_everything(client, settings):
+    settings.CONSENT_MAX_AGE_DAYS = 395
+    settings.CONSENT_REASK_DAYS = 30
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(
+        granted=("analytics",), age=timedelta(days=100)
+    )
+
+    assert not banner_shown(client.get("/"))
+
+
+def test_a_changed_category_does_not_ask_again_a_reader_who_refused_it(client):
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(age=timedelta(days=10))
+
+    raise_version("analytics")
+    response = client.get("/")
+
+    assert not banner_shown(response)
+
+
+def test_a_new_policy_version_asks_a_refusal_again_within_the_cooldown(client, settings):
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(age=timedelta(days=10), version="1")
+
+    settings.CONSENT_POLICY_VERSION = "2"
+
+    assert banner_shown(client.get("/"))
+
+
+def test_refusal_past_its_cooldown_shares_the_first_visit_page_variant(client, settings):
+    settings.CONSENT_REASK_DAYS = 30
+    first = RequestFactory().get("/")
+    expired = RequestFactory().get("/")
+    expired.COOKIES[policy.COOKIE_NAME] = consent_cookie(age=timedelta(days=31))
+
+    assert consent(expired)["consent"].page_variant == consent(first)["consent"].page_variant
+
+
+def test_refusal_within_its_cooldown_costs_no_query(django_assert_num_queries):
+    request = RequestFactory().get("/")
+    request.COOKIES[policy.COOKIE_NAME] = consent_cookie()
+
+    with django_assert_num_queries(0):
+        assert consent(request)["consent"].page_variant == "ok-000"
+
+
 def test_timestamp_in_the_future_brings_the_banner_back(client):
     client.cookies[policy.COOKIE_NAME] = consent_cookie(age=-timedelta(days=30))
 
@@ -828,6 +897,15 @@ def test_gated_script_and_embed_are_inert_before_consent():
     assert "<iframe" not in html
     assert "This VideoSite content is hidden" in html
     assert '<a href="https://video.example/v/1" rel="noopener">' in html
+
+
+def test_a_gated_embed_is_the_same_facade_a_story_body_holds():
+    html = render_gated(cookie=None)
+
+    assert (
+        '<figure class="embed" data-embed-provider="VideoSite" data-embed-category="marketing" '
+        'data-embed-src="https://video.example/v/1" data-embed-title="Clip">'
+    ) in html
 
 
 def test_gated_script_and_embed_render_once_granted():
@@ -1311,3 +1389,79 @@ def test_confirmation_is_french_for_a_french_reader(client):
     html = page.content.decode()
     assert "Votre choix est enregistré" in html
     assert "Reprendre la lecture" in html
+
+
+# Every page's foot: declared optional scripts, the embed gate, Google Consent Mode
+
+
+def test_declared_scripts_are_inert_until_their_category_is_allowed(client, settings):
+    settings.CONSENT_SCRIPTS = [("analytics", "https://stats.example/s.js")]
+
+    before = client.get("/").content.decode()
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(granted=("analytics",))
+    after = client.get("/").content.decode()
+
+    assert (
+        '<script type="text/plain" data-consent-category="analytics" '
+        'data-src="https://stats.example/s.js"></script>'
+    ) in before
+    assert '<script src="https://stats.example/s.js" defer></script>' not in before
+    assert '<script src="https://stats.example/s.js" defer></script>' in after
+
+
+def test_every_page_tells_the_embed_gate_what_is_allowed(client):
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(granted=("marketing",))
+
+    [gate] = [d for d in start_tags(client.get("/"), "div") if "data-consent-gate" in d]
+
+    assert gate["data-granted"].split() == ["necessary", "marketing"]
+    assert gate["data-decide"] == DECIDE_URL
+    assert "{provider}" in gate["data-msg-hidden"] and "{category}" in gate["data-msg-hidden"]
+
+
+def test_embed_gate_speaks_french(client):
+    [gate] = [
+        d
+        for d in start_tags(client.get("/", headers={"accept-language": "fr"}), "div")
+        if "data-consent-gate" in d
+    ]
+
+    assert gate["data-msg-allow"] == "Autoriser les cookies « {category} » et l\u2019afficher"
+    assert gate["data-category-marketing"] == "Publicité"
+
+
+def test_consent_mode_is_off_unless_configured(client):
+    assert not [s for s in start_tags(client.get("/"), "script") if "data-consent-mode" in s]
+
+
+def test_consent_mode_adapter_comes_first_and_knows_only_the_stored_choice(client, settings):
+    settings.CONSENT_MODE = "basic"
+    settings.CONSENT_MODE_TAG_ID = "G-TEST123"
+    settings.CONSENT_SCRIPTS = [("analytics", "https://stats.example/s.js")]
+
+    def adapter() -> dict:
+        scripts = start_tags(client.get("/"), "script")
+        first_optional = next(
+            i for i, s in enumerate(scripts) if "stats.example" in (s.get("src") or s["data-src"])
+        )
+        [(index, found)] = [(i, s) for i, s in enumerate(scripts) if "data-consent-mode" in s]
+        assert index < first_optional
+        return found
+
+    undecided = adapter()
+    client.cookies[policy.COOKIE_NAME] = consent_cookie(granted=("analytics",))
+    decided = adapter()
+
+    assert (undecided["data-decided"], undecided["data-granted"].split()) == ("0", ["necessary"])
+    assert (decided["data-decided"], decided["data-granted"].split()) == (
+        "1",
+        ["necessary", "analytics"],
+    )
+    assert decided["data-tag-id"] == "G-TEST123"
+    assert "defer" not in decided and "async" not in decided
+
+
+def test_an_embed_s_own_button_is_logged_as_such(client):
+    choose(client, action="save", choices=("marketing",), fields={"source": "embed"})
+
+    assert ConsentRecord.objects.get().method == ConsentRecord.Method.EMBED

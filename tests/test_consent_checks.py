@@ -78,3 +78,39 @@ def test_manage_py_check_refuses_a_bad_setting(settings):
 
     with pytest.raises(SystemCheckError, match=r"newsroom\.consent\.E002"):
         call_command("check")
+
+
+@pytest.mark.parametrize("days", [0, 396, "182"])
+def test_reask_cooldown_outside_one_day_to_thirteen_months_is_refused(settings, days):
+    settings.CONSENT_REASK_DAYS = days
+
+    [error] = check_settings()
+
+    assert error.id == "newsroom.consent.E003"
+    assert "NEWSROOM_CONSENT_REASK_DAYS" in error.hint
+
+
+def test_a_declared_script_under_an_unknown_category_is_refused(settings):
+    settings.CONSENT_SCRIPTS = [("statistics", "https://stats.example/s.js")]
+
+    [error] = check_settings()
+
+    assert error.id == "newsroom.consent.E004"
+    assert "statistics" in error.msg
+
+
+@pytest.mark.parametrize(("mode", "tag_id"), [("advanced", "G-1"), ("basic", "")])
+def test_consent_mode_other_than_basic_or_without_a_tag_is_refused(settings, mode, tag_id):
+    settings.CONSENT_MODE = mode
+    settings.CONSENT_MODE_TAG_ID = tag_id
+
+    [error] = check_settings()
+
+    assert error.id == "newsroom.consent.E005"
+
+
+def test_basic_consent_mode_with_a_tag_id_is_accepted(settings):
+    settings.CONSENT_MODE = "basic"
+    settings.CONSENT_MODE_TAG_ID = "G-TEST123"
+
+    assert check_settings() == []

@@ -312,3 +312,35 @@ def test_state_from_cookie_applies_the_changes():
 )
 def test_page_variant_names_what_a_public_page_shows(state, variant):
     assert state.page_variant == variant
+
+
+# A refusal's cooldown
+
+
+@pytest.mark.parametrize(
+    ("granted", "age", "stands"),
+    [
+        (frozenset(), SIX_MONTHS - timedelta(seconds=1), True),
+        (frozenset(), SIX_MONTHS, False),
+        (frozenset({"analytics"}), SIX_MONTHS * 2, True),
+    ],
+)
+def test_only_a_refusal_of_everything_ends_with_its_cooldown(granted, age, stands):
+    decision = make_decision(granted=granted)
+
+    assert policy.refusal_stands(decision, now=MOMENT + age, refusal_cooldown=SIX_MONTHS) is stands
+
+
+def test_a_refusal_past_its_cooldown_reads_as_no_decision():
+    value = policy.serialise(make_decision())
+
+    state = policy.state_from_cookie(
+        value,
+        version="1",
+        now=MOMENT + timedelta(days=40),
+        max_age=timedelta(days=395),
+        refusal_cooldown=timedelta(days=30),
+    )
+
+    assert state.decision is None
+    assert state.page_variant == "ask"

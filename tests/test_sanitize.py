@@ -145,3 +145,91 @@ def test_only_the_sponsored_cleaner_writes_rel():
 @pytest.mark.parametrize("html", HOSTILE)
 def test_the_sponsored_cleaner_is_as_strict_as_the_plain_one(html):
     assert clean_sponsored_html(html) == clean_html(html)
+
+
+# Embeds: a known provider's iframe becomes a click-to-load facade that fetches nothing
+
+YOUTUBE_IFRAME = (
+    '<iframe width="560" src="https://www.youtube.com/embed/dQw4w9WgXcQ?si=abc" '
+    'title="The clip" allowfullscreen></iframe>'
+)
+
+
+def test_a_youtube_iframe_becomes_a_facade_naming_the_provider_and_category():
+    cleaned = clean_html(f"<p>Watch:</p>{YOUTUBE_IFRAME}")
+
+    assert cleaned == (
+        "<p>Watch:</p>"
+        '<figure class="embed" data-embed-provider="YouTube" data-embed-category="marketing" '
+        'data-embed-src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ" '
+        'data-embed-title="The clip">'
+        '<a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">YouTube: The clip</a></figure>'
+    )
+    # Nothing a browser would fetch: no iframe, no src, no image from the provider.
+    assert "<iframe" not in cleaned and " src=" not in cleaned and "<img" not in cleaned
+
+
+@pytest.mark.parametrize(
+    ("iframe", "provider", "frame", "page"),
+    [
+        (
+            '<iframe src="https://player.vimeo.com/video/76979871"></iframe>',
+            "Vimeo",
+            "https://player.vimeo.com/video/76979871?dnt=1",
+            "https://vimeo.com/76979871",
+        ),
+        (
+            '<iframe src="https://platform.twitter.com/embed/Tweet.html?id=20&amp;theme=dark">'
+            "</iframe>",
+            "X",
+            "https://platform.twitter.com/embed/Tweet.html?id=20&amp;dnt=true",
+            "https://x.com/i/status/20",
+        ),
+        (
+            '<iframe src="https://www.instagram.com/p/CxYz12345/embed"></iframe>',
+            "Instagram",
+            "https://www.instagram.com/p/CxYz12345/embed/",
+            "https://www.instagram.com/p/CxYz12345/",
+        ),
+    ],
+)
+def test_each_known_provider_s_iframe_becomes_a_facade(iframe, provider, frame, page):
+    cleaned = clean_html(iframe)
+
+    assert f'data-embed-provider="{provider}"' in cleaned
+    assert f'data-embed-src="{frame}"' in cleaned
+    assert f'<a href="{page}">{provider}</a>' in cleaned
+    assert "<iframe" not in cleaned
+
+
+def test_a_facade_survives_cleaning_again_unchanged():
+    once = clean_html(YOUTUBE_IFRAME)
+
+    assert clean_html.__wrapped__(once) == once
+
+
+@pytest.mark.parametrize(
+    "iframe",
+    [
+        '<iframe src="https://evil.example/embed/dQw4w9WgXcQ"></iframe>',
+        '<iframe src="https://www.youtube.com.evil.example/embed/dQw4w9WgXcQ"></iframe>',
+        '<iframe src="javascript:alert(1)//https://www.youtube.com/embed/dQw4w9WgXcQ"></iframe>',
+        "<iframe>https://www.youtube.com/embed/dQw4w9WgXcQ</iframe>",
+    ],
+)
+def test_an_iframe_from_anywhere_else_is_removed(iframe):
+    assert clean_html(iframe) == ""
+
+
+def test_a_hand_written_facade_cannot_point_anywhere_else():
+    forged = (
+        '<figure class="embed" data-embed-provider="YouTube" data-embed-category="analytics" '
+        'data-embed-src="https://evil.example/" onclick="x()">x</figure>'
+    )
+
+    assert clean_html(forged) == '<figure class="embed" data-embed-provider="YouTube">x</figure>'
+
+
+def test_a_converted_iframe_is_not_reported_as_removed():
+    assert removed_markup(YOUTUBE_IFRAME) == {}
+    assert removed_markup('<iframe src="https://evil.example/"></iframe>') == {"<iframe>": 1}

@@ -1,5 +1,6 @@
 """The settings module, exercised in fresh processes as a deployment would start it."""
 
+import json
 import os
 import subprocess
 import sys
@@ -204,6 +205,16 @@ def test_the_admin_lives_at_the_configured_address():
         ("NEWSROOM_LOGIN_COOLOFF_MINUTES", "-5", "NEWSROOM_LOGIN_COOLOFF_MINUTES must be 1 or"),
         ("NEWSROOM_MAX_QUERY_STRING", "lots", "NEWSROOM_MAX_QUERY_STRING must be a whole number"),
         ("NEWSROOM_IMAGE_MAX_MB", "0", "NEWSROOM_IMAGE_MAX_MB must be 1 or more, not 0."),
+        (
+            "NEWSROOM_CONSENT_SCRIPTS",
+            "stats.example/s.js",
+            "each of NEWSROOM_CONSENT_SCRIPTS must be a category and a script address",
+        ),
+        (
+            "NEWSROOM_CONSENT_MODE_TAG_URL",
+            "gtag.js",
+            "NEWSROOM_CONSENT_MODE_TAG_URL must be an address such as",
+        ),
     ],
 )
 def test_a_security_setting_start_up_cannot_use_stops_with_one_sentence(name, value, sentence):
@@ -211,3 +222,24 @@ def test_a_security_setting_start_up_cannot_use_stops_with_one_sentence(name, va
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith(f"Newsroom cannot start: {sentence}")
+
+
+def test_consented_hosts_join_the_reader_csp_but_not_the_admin_s():
+    result = run_python(
+        "import django, json; django.setup(); from django.conf import settings; "
+        "p = settings.CONTENT_SECURITY_POLICY['DIRECTIVES']; a = settings.NEWSROOM_ADMIN_CSP; "
+        "print(json.dumps([p['script-src'], p['connect-src'], a['img-src'], a['connect-src']]))",
+        **PRODUCTION,
+        NEWSROOM_CONSENT_SCRIPTS="analytics=https://stats.example/s.js",
+        NEWSROOM_CONSENT_MODE="basic",
+        NEWSROOM_CONSENT_MODE_TAG_ID="G-TEST123",
+    )
+
+    assert result.returncode == 0, result.stderr
+    hosts = ["https://stats.example", "https://www.googletagmanager.com"]
+    assert json.loads(result.stdout) == [
+        ["'self'", *hosts],
+        ["'self'", *hosts],
+        ["'self'", "data:"],
+        ["'self'"],
+    ]

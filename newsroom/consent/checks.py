@@ -26,17 +26,57 @@ def check_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
                 id="newsroom.consent.E001",
             )
         )
-    days = settings.CONSENT_MAX_AGE_DAYS
-    if not isinstance(days, int) or not 1 <= days <= policy.MAX_AGE_DAYS_LIMIT:
+    errors += _days_error(
+        "CONSENT_MAX_AGE_DAYS",
+        id="newsroom.consent.E002",
+        what="the longest a reader's choice is relied on",
+    )
+    errors += _days_error(
+        "CONSENT_REASK_DAYS",
+        id="newsroom.consent.E003",
+        what="how long a reader who refused everything is left unasked",
+    )
+    unknown = sorted({key for key, _src in settings.CONSENT_SCRIPTS} - set(policy.OPTIONAL_KEYS))
+    if unknown:
         errors.append(
             checks.Error(
-                f"CONSENT_MAX_AGE_DAYS must be a whole number of days from 1 to "
-                f"{policy.MAX_AGE_DAYS_LIMIT} (thirteen months); got {days!r}.",
+                f"CONSENT_SCRIPTS names categories that are not optional: {', '.join(unknown)}.",
                 hint=(
-                    "Set NEWSROOM_CONSENT_MAX_AGE_DAYS to 182 (about six months, the default) "
-                    f"or any whole number of days up to {policy.MAX_AGE_DAYS_LIMIT}."
+                    "Each item of NEWSROOM_CONSENT_SCRIPTS is category=address, the category "
+                    f"one of {', '.join(policy.OPTIONAL_KEYS)}."
                 ),
-                id="newsroom.consent.E002",
+                id="newsroom.consent.E004",
+            )
+        )
+    mode = settings.CONSENT_MODE
+    if mode not in {"", "basic"} or (mode and not settings.CONSENT_MODE_TAG_ID):
+        errors.append(
+            checks.Error(
+                f"CONSENT_MODE must be empty (off) or basic, with a Google tag id; got "
+                f"{mode!r} and tag id {settings.CONSENT_MODE_TAG_ID!r}.",
+                hint=(
+                    "Set NEWSROOM_CONSENT_MODE=basic and NEWSROOM_CONSENT_MODE_TAG_ID to the "
+                    "tag's id (e.g. G-XXXXXXX), or leave both unset. Advanced mode, which "
+                    "loads the tag before a choice, is not offered."
+                ),
+                id="newsroom.consent.E005",
             )
         )
     return errors
+
+
+def _days_error(name: str, *, id: str, what: str) -> list[checks.CheckMessage]:
+    days = getattr(settings, name)
+    if isinstance(days, int) and 1 <= days <= policy.MAX_AGE_DAYS_LIMIT:
+        return []
+    return [
+        checks.Error(
+            f"{name} must be a whole number of days from 1 to "
+            f"{policy.MAX_AGE_DAYS_LIMIT} (thirteen months); got {days!r}.",
+            hint=(
+                f"Set NEWSROOM_{name} to 182 (about six months, the default) or any whole "
+                f"number of days up to {policy.MAX_AGE_DAYS_LIMIT}: {what}."
+            ),
+            id=id,
+        )
+    ]

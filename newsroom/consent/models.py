@@ -216,6 +216,7 @@ class ConsentRecord(models.Model):
         SETTINGS = "settings", "Settings page"
         NO_JS = "no-js", "Banner without JavaScript"
         GPC = "gpc", "Global Privacy Control"
+        EMBED = "embed", "Allow button on an embed"
 
     created_at = models.DateTimeField(
         "decided at",

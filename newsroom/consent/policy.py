@@ -194,6 +194,19 @@ def stale_categories(decision: Decision, changed_at: Mapping[str, datetime]) -> 
     )
 
 
+def refusal_stands(
+    decision: Decision, *, now: datetime | None, refusal_cooldown: timedelta | None
+) -> bool:
+    """Whether `decision` still counts as far as the re-ask cooldown goes.
+
+    Only a refusal of everything ("Reject all", "Withdraw consent") has a cooldown: once it is
+    over, the reader is asked again. A decision that allowed something lasts its whole age.
+    """
+    if not decision.rejected_all or now is None or refusal_cooldown is None:
+        return True
+    return now - decision.decided_at < refusal_cooldown
+
+
 def serialise(decision: Decision) -> str:
     """The cookie value for a decision; `parse_cookie` reads it back unchanged."""
     fields = [
@@ -290,9 +303,19 @@ def state_from_cookie(
     max_age: timedelta | None = None,
     gpc: bool = False,
     changed_at: Mapping[str, datetime] | None = None,
+    refusal_cooldown: timedelta | None = None,
 ) -> ConsentState:
-    """The state for a cookie value; `changed_at` as for `stale_categories`."""
+    """The state for a cookie value; `changed_at` as for `stale_categories`.
+
+    With `now` and `refusal_cooldown`, a refusal of every optional category (see
+    `refusal_stands`) older than the cooldown reads as "no decision", so the reader is asked
+    again, exactly as on a first visit; nothing optional was allowed, so nothing changes.
+    """
     decision = parse_cookie(value, version=version, now=now, max_age=max_age)
+    if decision is not None and not refusal_stands(
+        decision, now=now, refusal_cooldown=refusal_cooldown
+    ):
+        decision = None
     stale = stale_categories(decision, changed_at) if decision and changed_at else frozenset()
     return ConsentState(decision=decision, gpc=gpc, stale=stale)
 

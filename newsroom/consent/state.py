@@ -2,7 +2,8 @@
 
 `policy` knows the cookie's format; this module knows where a request keeps it: the
 `newsroom_consent` cookie, the browser's Global Privacy Control header, and the settings that
-say which policy version is current and how long a choice lasts. For a reader with a stored
+say which policy version is current, how long a choice lasts and how long a refusal of
+everything is left unasked (`CONSENT_REASK_DAYS`). For a reader with a stored
 choice, the categories whose version an editor raised since (asked again) come from
 `Category.objects.cached_changed_at()`: one query after each change, none in the steady state.
 """
@@ -25,8 +26,12 @@ def consent_state(request) -> policy.ConsentState:
         now=timezone.now(),
         max_age=max_age(),
         gpc=sends_gpc(request),
+        refusal_cooldown=refusal_cooldown(),
     )
-    if state.decision is None:
+    # A refusal of everything is not asked again until its cooldown ends, even about a
+    # category whose cookies changed since: none of it was allowed, and it stays off. Only a
+    # new policy version (a material change) asks sooner. This also spares the query.
+    if state.decision is None or state.decision.rejected_all:
         return state
     stale = policy.stale_categories(state.decision, Category.objects.cached_changed_at())
     return dataclasses.replace(state, stale=stale) if stale else state
@@ -53,6 +58,10 @@ def sends_gpc(request) -> bool:
 
 def max_age() -> timedelta:
     return timedelta(days=settings.CONSENT_MAX_AGE_DAYS)
+
+
+def refusal_cooldown() -> timedelta:
+    return timedelta(days=settings.CONSENT_REASK_DAYS)
 
 
 def consent_id(request) -> str:

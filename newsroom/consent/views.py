@@ -175,6 +175,9 @@ def cookie_policy(request):
 def _method(request) -> str:
     if request.POST.get("source") == "settings":
         return ConsentRecord.Method.SETTINGS
+    # gate.js, when a reader allows an embed's category from the embed itself.
+    if request.POST.get("source") == "embed":
+        return ConsentRecord.Method.EMBED
     # consent.js adds `js=1` when it sends the banner's post in the background.
     if request.POST.get("js") == "1":
         return ConsentRecord.Method.BANNER

@@ -5,6 +5,8 @@ only those stored bodies safe. Keeping every bleach call here means replacing bl
 is in security-fix-only mode) touches this file and nothing else.
 
 The allow-list is deliberately small: the structure of a news story, inline emphasis and links.
+An iframe from a known video or social provider becomes a click-to-load facade (`embeds.py`)
+that fetches nothing; every other iframe goes.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from html.parser import HTMLParser
 
 import bleach
 from bleach.html5lib_shim import Filter
+
+from . import embeds
 
 # Inside one paragraph of a story: emphasis, links and the like, never block structure.
 INLINE_TAGS = frozenset(
@@ -46,6 +50,14 @@ ALLOWED_ATTRIBUTES = {
     "abbr": ["title"],
     "blockquote": ["cite"],
     "q": ["cite"],
+    # An embed's facade (`_embed_facades`); `_figure_attribute` checks each value.
+    "figure": [
+        "class",
+        "data-embed-provider",
+        "data-embed-category",
+        "data-embed-src",
+        "data-embed-title",
+    ],
 }
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 
@@ -59,10 +71,64 @@ _DROPPED_WITH_CONTENT = re.compile(
 )
 
 
+def _figure_attribute(tag: str, name: str, value: str) -> bool:
+    """A figure keeps only a facade's attributes, and only the values a facade is made with:
+    a hand-written `data-embed-src` pointing anywhere else is dropped."""
+    checks = {
+        "class": lambda v: v == "embed",
+        "data-embed-provider": lambda v: v in embeds.PROVIDER_NAMES,
+        "data-embed-category": lambda v: v == embeds.CATEGORY,
+        "data-embed-src": embeds.is_facade_frame,
+        "data-embed-title": lambda v: len(v) <= _MAX_EMBED_TITLE,
+    }
+    check = checks.get(name)
+    # bleach hands over the value as written, character references and all.
+    return check is not None and check(html.unescape(value))
+
+
+_MAX_EMBED_TITLE = 200
+_IFRAME = re.compile(r"<iframe\b([^>]*)>(?:.*?</iframe\s*>)?", re.IGNORECASE | re.DOTALL)
+
+
+class _IframeAttributes(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.attributes: dict[str, str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        self.attributes = {name: value or "" for name, value in attrs}
+
+
+def _facade(match: re.Match) -> str:
+    parser = _IframeAttributes()
+    parser.feed(f"<iframe{match[1]}>")
+    parser.close()
+    embed = embeds.recognise(parser.attributes.get("src", ""))
+    if embed is None:
+        # Not a provider we know: removed whole, with the other iframes, below.
+        return match[0]
+    title = _WHITESPACE.sub(" ", parser.attributes.get("title", "")).strip()[:_MAX_EMBED_TITLE]
+    name = embed.provider.name
+    label = f"{name}: {title}" if title else name
+    return (
+        f'<figure class="embed" data-embed-provider="{name}" '
+        f'data-embed-category="{embeds.CATEGORY}" data-embed-src="{html.escape(embed.frame)}" '
+        f'data-embed-title="{html.escape(title)}">'
+        f'<a href="{html.escape(embed.page)}">{html.escape(label)}</a></figure>'
+    )
+
+
+def _embed_facades(fragment: str) -> str:
+    """Each known provider's iframe in `fragment` as a facade that fetches nothing."""
+    if "<iframe" not in fragment.lower():
+        return fragment
+    return _IFRAME.sub(_facade, fragment)
+
+
 def _cleaner(tags: frozenset[str], *, filters: tuple = ()) -> bleach.Cleaner:
     return bleach.Cleaner(
         tags=tags,
-        attributes=ALLOWED_ATTRIBUTES,
+        attributes={**ALLOWED_ATTRIBUTES, "figure": _figure_attribute},
         protocols=ALLOWED_PROTOCOLS,
         strip=True,
         strip_comments=True,
@@ -136,6 +202,7 @@ _PLAIN_TEXT = re.compile(
 def _clean(cleaner: bleach.Cleaner, fragment: str) -> str:
     if _PLAIN_TEXT.fullmatch(fragment):
         return fragment.replace(">", "&gt;").strip()
+    fragment = _embed_facades(fragment) if "figure" in cleaner.tags else fragment
     return cleaner.clean(_escape_text_brackets(_DROPPED_WITH_CONTENT.sub("", fragment))).strip()
 
 
@@ -236,6 +303,8 @@ def removed_markup(fragment: str, *, keep: frozenset[str] = ALLOWED_TAGS) -> dic
     if _PLAIN_TEXT.fullmatch(fragment):
         return {}
     counter = _RemovalCounter(keep)
+    if "figure" in keep:
+        fragment = _embed_facades(fragment)
     for match in _DROPPED_WITH_CONTENT.finditer(fragment):
         counter.removed[f"<{match[1].lower()}>"] += 1
     counter.feed(_escape_text_brackets(_DROPPED_WITH_CONTENT.sub("", fragment)))

@@ -6,7 +6,8 @@
    - "Settings" opens the same choices as a modal dialog (WAI-ARIA dialog pattern: labelled,
      focus moves in, Tab stays inside, Esc closes, focus goes back to "Settings");
    - a choice is sent in the background and confirmed in a polite status message, no reload;
-   - scripts rendered inert before consent (consent_tags.consent_script) start once allowed;
+   - scripts rendered inert before consent (consent_tags.consent_script) and embeds start
+     once allowed (gate.js does it, on the "newsroom:consent" event this file sends);
    - Global Privacy Control seen in the browser (navigator.globalPrivacyControl) counts as a
      refusal: the question is replaced by the note the server shows for the Sec-GPC header.
    On the banner and the settings page, refusing or withdrawing a category removes its
@@ -172,20 +173,6 @@
     });
   }
 
-  // Scripts rendered inert before consent (see consent_tags.consent_script) start now,
-  // without a reload, once their category is allowed.
-  function activate(granted) {
-    document.querySelectorAll('script[type="text/plain"][data-consent-category]')
-      .forEach(function (inert) {
-        if (granted.indexOf(inert.dataset.consentCategory) === -1) {
-          return;
-        }
-        var script = document.createElement("script");
-        script.src = inert.dataset.src;
-        inert.replaceWith(script);
-      });
-  }
-
   function confirm(action) {
     var said = {accept_all: messages.msgAccepted, reject_all: messages.msgRejected};
     if (dialog && dialog.open) {
@@ -227,25 +214,24 @@
       data.append("js", "1");
       setBusy(true);
       // getAttribute, not form.action: the buttons named "action" shadow that property.
-      // "manual" keeps the 303 from fetching the whole next page; the cookie is set either way.
-      fetch(form.getAttribute("action"), {
-        method: "POST",
-        body: data,
-        credentials: "same-origin",
-        redirect: "manual"
-      }).then(function (response) {
-        if (response.type !== "opaqueredirect") {
+      // gate.js (at every page's foot) sends it; without gate.js, the form posts as usual.
+      var gate = window.newsroomConsent;
+      (gate ? gate.save(form.getAttribute("action"), data) : Promise.resolve(false))
+        .then(function (saved) {
+          if (!saved) {
+            fallBack(submitter);
+            return;
+          }
+          clearStorage(storage, refused);
+          // gate.js starts the inert scripts and embeds of the allowed categories, and the
+          // Consent Mode adapter updates its signals.
+          gate.announce(categories.filter(function (key) {
+            return refused.indexOf(key) === -1;
+          }), "banner");
+          confirm(action);
+        }).catch(function () {
           fallBack(submitter);
-          return;
-        }
-        clearStorage(storage, refused);
-        activate(categories.filter(function (key) {
-          return refused.indexOf(key) === -1;
-        }));
-        confirm(action);
-      }).catch(function () {
-        fallBack(submitter);
-      });
+        });
     });
   }
 

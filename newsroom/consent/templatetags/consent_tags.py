@@ -8,7 +8,11 @@ context processor but with a request. An unknown key, or a template with neither
 `{% consent_script "analytics" src %}` renders a deferred script when the category is granted,
 and otherwise an inert `type="text/plain"` element that consent.js activates after consent.
 `{% consent_embed "marketing" src provider="YouTube" title="..." %}` renders the iframe when
-granted, and otherwise a placeholder naming the provider with a link to the content.
+granted, and otherwise a facade naming the provider with a link to the content, which gate.js
+turns into the iframe once the reader allows the category.
+
+`{% consent_settings as gate %}` gives the page foot the scripts declared in settings and the
+Consent Mode adapter's settings.
 
 `{% chrome_lang %}` renders ` lang="fr"` when the reader's language differs from the site's
 (the language stories are written in, which `<html lang>` names), so translated chrome around
@@ -59,9 +63,13 @@ def consent_embed(context, key: str, src: str, *, provider: str, title: str):
         return format_html(
             '<iframe src="{}" title="{}" loading="lazy" allowfullscreen></iframe>', src, title
         )
+    # The same facade as a story body's (markup/embeds.py), so gate.js shows the player once
+    # the category is allowed, without a reload.
     return format_html(
-        '<div class="consent-embed" data-consent-category="{}" data-src="{}" data-title="{}">'
-        '<p>{}</p><p><a href="{}" rel="noopener">{}</a></p></div>',
+        '<figure class="embed" data-embed-provider="{}" data-embed-category="{}" '
+        'data-embed-src="{}" data-embed-title="{}"><p class="embed__note">{}</p>'
+        '<p><a href="{}" rel="noopener">{}</a></p></figure>',
+        provider,
         key,
         src,
         title,
@@ -70,6 +78,18 @@ def consent_embed(context, key: str, src: str, *, provider: str, title: str):
         src,
         gettext("Open “%(title)s” on %(provider)s") % {"title": title, "provider": provider},
     )
+
+
+@register.simple_tag
+def consent_settings() -> dict[str, object]:
+    """What every page's foot renders (consent/_page_scripts.html): the declared optional
+    scripts, and the Google tag's address when Consent Mode is on."""
+    return {
+        "scripts": settings.CONSENT_SCRIPTS,
+        "mode": settings.CONSENT_MODE == "basic",
+        "tag_src": settings.CONSENT_MODE_TAG_URL,
+        "tag_id": settings.CONSENT_MODE_TAG_ID,
+    }
 
 
 @register.simple_tag
