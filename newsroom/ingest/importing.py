@@ -522,7 +522,7 @@ class _NewStory:
         _fill(article, parsed, fields)
         new = writing.NewStory(
             article=article,
-            related_links=_link_rows(article, fields),
+            related_links=_link_rows(fields),  # `create` sets their story
             summary=f"Created by import of {story.path.name}",
             fingerprint=True,
             # paragraphs_to_html's output is what clean_html makes of it (_Cleaned.of).
@@ -646,7 +646,7 @@ def _import_story(
     report.slug = article.slug
 
     article.related_links.all().delete()
-    RelatedLink.objects.bulk_create(_link_rows(article, fields))
+    RelatedLink.objects.bulk_create(_link_rows(fields, article=article))
     report.warnings.extend(fields.link_warnings)
     _apply_options(
         article,
@@ -752,10 +752,11 @@ def _checked_links(story: ParsedStory) -> tuple[tuple[RelatedHeadline, ...], tup
     return tuple(links), tuple(warnings)
 
 
-def _link_rows(article: Article, fields: _Cleaned) -> list[RelatedLink]:
+def _link_rows(fields: _Cleaned, **story: Article) -> list[RelatedLink]:
+    """The story's related link rows; `article=` their story, when it has been saved."""
     return [
         RelatedLink(
-            article=article,
+            **story,
             title=link.title,
             url=link.url,
             position=link.position,
