@@ -108,14 +108,16 @@ rows_written = Signal()
 
 
 class InsertQuerySet(models.QuerySet):
-    def insert(self, objs: Iterable[models.Model]) -> list[models.Model]:
-        """Insert new rows, each as `bulk_create` writes it, without reading their ids back.
+    def insert(self, objs: Iterable[models.Model], *, key: str = "") -> list[models.Model]:
+        """Insert new rows, each as `bulk_create` writes it.
 
         One INSERT that the database runs for each row (executemany), every value still made
         by its field (`pre_save`, `get_db_prep_save`). Django's compiler builds a multi-row
         INSERT's SQL and parameters value by value, which costs about twice the CPU for the
-        hundreds of thousands of values an import writes. For rows nothing reads back by id
-        (a new story's status moves, byline, links and revision): the objects keep no pk.
+        hundreds of thousands of values an import writes. The objects get their ids only with
+        `key`, a unique field they all fill (a story's slug), by which they are read back in a
+        query per 500 rows; rows nothing reads back (a new story's status moves, byline, links
+        and revision) keep no pk.
         """
         objs = list(objs)
         meta = self.model._meta
@@ -141,8 +143,16 @@ class InsertQuerySet(models.QuerySet):
         )
         with transaction.atomic(using=self.db, savepoint=False), connection.cursor() as cursor:
             cursor.executemany(sql, rows)
+        ids = {}
+        if key:
+            keys = [getattr(obj, key) for obj in objs]
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                ids.update(self.filter(**{f"{key}__in": chunk}).values_list(key, "pk"))
         for obj in objs:
             obj._state.adding, obj._state.db = False, self.db
+            if key:
+                obj.pk = ids[getattr(obj, key)]
         return objs
 
 
@@ -167,8 +177,8 @@ class ReaderVisibleQuerySet(InsertQuerySet):
         pagecache.retire(_tags_of(self.model, objects=objs))
         return rows
 
-    def insert(self, objs):
-        inserted = super().insert(objs)
+    def insert(self, objs, *, key=""):
+        inserted = super().insert(objs, key=key)
         pagecache.retire(_tags_of(self.model, objects=inserted))
         return inserted
 

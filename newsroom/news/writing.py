@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
@@ -296,12 +296,8 @@ def create(stories: Sequence[NewStory], *, user, publish: bool = False) -> list[
             article.slug = article.slug or next(slugs)
             if publish:
                 article.published_at = now
-        if connection.features.can_return_rows_from_bulk_insert:
-            Article.objects.bulk_create(articles)
-        else:  # Without RETURNING the new ids are unknown: insert one by one.
-            for article in articles:
-                # prepare() has run: write the row as it stands.
-                super(Article, article).save()
+        # prepare() has run: the rows go in as they stand, and their ids come back by slug.
+        Article.objects.insert(articles, key="slug")
         for story in stories:
             # The status moves were made with their story, and take its new id when inserted.
             for link in story.related_links:
