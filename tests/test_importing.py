@@ -1,6 +1,8 @@
 """The import's shortcuts store exactly what the slow path would have stored, and its slow
 work (reading, parsing, cleaning) is done before its write transaction begins."""
 
+import gc
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -141,3 +143,24 @@ def test_an_import_runs_the_same_queries_for_many_new_stories_as_for_one(
         report = import_paths([folder("many", 40)], **options)
     assert report.count("created") == 40
     assert Article.objects.published().filter(tags__name="Council").count() == 41
+
+
+@pytest.mark.django_db
+def test_a_folder_import_pauses_the_cycle_collector_and_restores_it(tmp_path, monkeypatch):
+    (tmp_path / "harbour.txt").write_text(STORY, encoding="utf-8")
+    during: list[bool] = []
+    real = importing._write
+
+    def spied(*args, **kwargs):
+        during.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "_write", spied)
+    assert gc.isenabled()
+    import_paths([tmp_path])
+    assert during == [False]
+    assert gc.isenabled()
+    (tmp_path / "empty.bin").write_bytes(b"\x00\x01")
+    with pytest.raises(importing.ImportFailed):
+        import_paths([tmp_path / "empty.bin"])
+    assert gc.isenabled()
