@@ -319,10 +319,11 @@ def create(stories: Sequence[NewStory], *, user, publish: bool = False) -> list[
             for article, chosen in tagged.items()
             for topic in chosen
         ]
-        TaggedItem.objects.bulk_create(items)
-        pagecache.retire(
-            cachetags.tagging_tags({i.object_id for i in items}, {i.tag_id for i in items})
-        )
+        if items:  # taggit's rows send no signal in bulk: their pages are retired here
+            TaggedItem.objects.bulk_create(items)
+            pagecache.retire(
+                cachetags.tagging_tags({i.object_id for i in items}, {i.tag_id for i in items})
+            )
         made = [
             revisions.revision_for(
                 story.article,
