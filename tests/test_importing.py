@@ -1,8 +1,11 @@
 """The import's shortcuts store exactly what the slow path would have stored, and its slow
 work (reading, parsing, cleaning) is done before its write transaction begins."""
 
+import gc
+
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -127,3 +130,45 @@ def test_reading_parsing_and_cleaning_all_happen_before_the_write_transaction(
     assert {name for name, _ in calls} == {"read_seed", "parse_text", "_clean", "removed_markup"}
     assert [name for name, in_transaction in calls if in_transaction] == []
     assert Article.objects.get().body.endswith("<p>A new <i>last</i> paragraph.</p>")
+
+
+@pytest.mark.django_db
+def test_an_import_runs_the_same_queries_for_many_new_stories_as_for_one(
+    tmp_path, django_assert_max_num_queries
+):
+    def folder(name: str, count: int):
+        path = tmp_path / name
+        path.mkdir()
+        for n in range(count):
+            text = STORY.replace("Harbour <b>plan</b>", f"Harbour plan {name} {n}")
+            (path / f"{name}-{n}.txt").write_text(text, encoding="utf-8")
+        return path
+
+    options = {"publish": True, "tags": ["Harbour", "Council"], "author_name": "Ada Reporter"}
+    with CaptureQueriesContext(connection) as one:
+        import_paths([folder("one", 1)], **options)
+    with django_assert_max_num_queries(len(one)):
+        report = import_paths([folder("many", 40)], **options)
+    assert report.count("created") == 40
+    assert Article.objects.published().filter(tags__name="Council").count() == 41
+
+
+@pytest.mark.django_db
+def test_a_folder_import_pauses_the_cycle_collector_and_restores_it(tmp_path, monkeypatch):
+    (tmp_path / "harbour.txt").write_text(STORY, encoding="utf-8")
+    during: list[bool] = []
+    real = importing._write
+
+    def spied(*args, **kwargs):
+        during.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "_write", spied)
+    assert gc.isenabled()
+    import_paths([tmp_path])
+    assert during == [False]
+    assert gc.isenabled()
+    (tmp_path / "empty.bin").write_bytes(b"\x00\x01")
+    with pytest.raises(importing.ImportFailed):
+        import_paths([tmp_path / "empty.bin"])
+    assert gc.isenabled()

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
-from newsroom.news.models import Article, Author, Correction, Topic, unique_slug
+from newsroom.news.models import Article, Author, Correction, StatusChange, Topic, unique_slug
 from tests.factories import make_article, make_fact_check, make_related_link
 
 pytestmark = pytest.mark.django_db
@@ -242,3 +242,26 @@ def test_ai_disclosure_says_the_label_and_the_note():
     assert assisted.ai_disclosure == "AI-assisted"
     generated = make_article(ai_use=Article.AIUse.GENERATED, ai_note="Written from a dataset.")
     assert generated.ai_disclosure == "AI-generated: Written from a dataset."
+
+
+def test_insert_writes_the_row_bulk_create_writes_without_reading_its_id_back():
+    story = make_article(title="Floods")
+    fields = ("article_id", "from_status", "to_status", "changed_by_id", "changed_at")
+    moment = timezone.now()
+    made = StatusChange.objects.bulk_create(
+        [StatusChange(article=story, from_status="", to_status="draft", changed_at=moment)]
+    )
+    inserted = StatusChange.objects.insert(
+        [StatusChange(article=story, from_status="", to_status="draft", changed_at=moment)]
+    )
+    assert inserted[0].pk is None and not inserted[0]._state.adding
+    rows = StatusChange.objects.order_by("id").values_list(*fields)
+    assert rows[0] == rows[1] == (story.pk, "", "draft", None, moment)
+    assert made[0].pk is not None
+
+
+def test_insert_refuses_a_row_that_already_has_an_id():
+    story = make_article(title="Floods")
+    with pytest.raises(ValueError, match="new rows only"):
+        StatusChange.objects.insert([StatusChange(pk=99, article=story, to_status="draft")])
+    assert not StatusChange.objects.filter(pk=99).exists()

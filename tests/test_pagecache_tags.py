@@ -272,3 +272,21 @@ def test_a_consent_category_change_retires_the_pages_showing_the_banner(client, 
     feeds_and_sitemaps = {"rss", "ships-feed", "sitemap"}
     expect(client, set(PAGES) - feeds_and_sitemaps)
     assert "Audience measurement" in fetch(client, "/")[1]
+
+
+def test_stories_created_in_bulk_with_a_topic_retire_that_topics_pages(client, world):
+    warm_all(client)
+    writing.create(
+        [
+            writing.NewStory(
+                article=Article(title=f"Golf {n}"), authors=[world["bob"]], tags=["ships"]
+            )
+            for n in range(2)
+        ],
+        user=make_user(role="Editor"),
+        publish=True,
+    )
+    again = rendered_again(client)
+    assert {"ships", "ships-feed", "topics", "home", "bob"} <= again
+    assert "drones" not in again
+    assert "Golf 1" in fetch(client, PAGES["ships"])[1]

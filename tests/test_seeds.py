@@ -148,3 +148,8 @@ def test_a_cookie_notice_at_the_end_is_dropped():
     story = parse_text("Headline\n\nOne.\n\nTwo.\n\nThis website uses cookies. Read more...")
     assert story.paragraphs == ("One.", "Two.")
     assert story.stripped == {"cookie-banner line": 1}
+
+
+def test_invisible_and_odd_spaces_go_wherever_they_are_in_the_file():
+    story = parse_text("Headline\n\nA \u200b b\tc\u2009\u2009d  e\ufeff.\n\nPlain words.")
+    assert story.paragraphs == ("A b c d e.", "Plain words.")

@@ -4,8 +4,11 @@ the same rows as saving the stories one by one."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from taggit.models import Tag
 
 from newsroom.ingest.importing import import_paths
 from newsroom.news import writing
@@ -201,3 +204,41 @@ def test_the_importer_creates_through_create_and_updates_through_save(tmp_path, 
     import_paths([story], publish=True)
     assert calls == ["save", "finish"]
     assert Article.objects.get(pk=created.pk).body == "<p>It reopened.</p>"
+
+
+def test_create_takes_an_existing_topic_whatever_the_case_of_its_name():
+    existing = Tag.objects.create(name="weather")
+    stories = writing.create(
+        [
+            writing.NewStory(article=Article(title=f"Storm {n}"), tags=["Weather", "WEATHER"])
+            for n in range(3)
+        ],
+        user=None,
+    )
+    for story in stories:
+        assert list(story.tags.all()) == [existing]
+        assert story.revisions.get().snapshot["tags"] == ["weather"]
+    assert Tag.objects.count() == 1
+
+
+def test_create_runs_the_same_queries_for_many_stories_as_for_one(
+    django_assert_max_num_queries,
+):
+    author = make_author(name="Ada Reporter")
+
+    def stories(count: int, prefix: str) -> list[writing.NewStory]:
+        return [
+            writing.NewStory(
+                article=Article(title=f"{prefix} {n}", body="<p>Words.</p>"),
+                authors=[author],
+                related_links=[RelatedLink(title="Earlier", position=0)],
+                tags=["Weather", "Floods"],
+            )
+            for n in range(count)
+        ]
+
+    with CaptureQueriesContext(connection) as one:
+        writing.create(stories(1, "One"), user=None, publish=True)
+    with django_assert_max_num_queries(len(one)):
+        writing.create(stories(40, "Many"), user=None, publish=True)
+    assert Article.objects.published().count() == 41

@@ -87,11 +87,10 @@ def _moment(value) -> str | None:
 
 def record(article: Article, *, user=None, summary: str = "") -> Revision:
     """Keep the story as it is now, as the revision for its current version."""
-    made = revision_for(article, snapshot=snapshot(article), user=user, summary=summary)
     revision, _ = Revision.objects.update_or_create(
         article=article,
-        number=made.number,
-        defaults={"snapshot": made.snapshot, "summary": made.summary, "created_by": user},
+        number=article.version,
+        defaults=_written(snapshot(article), user=user, summary=summary),
     )
     return revision
 
@@ -100,9 +99,10 @@ def revision_for(article: Article, *, snapshot: dict, user, summary: str) -> Rev
     """The revision row for the story's current version (unsaved: `writing.create` inserts
     many at once)."""
     return Revision(
-        article=article,
-        number=article.version,
-        snapshot=snapshot,
-        summary=summary[:200],
-        created_by=user,
+        article=article, number=article.version, **_written(snapshot, user=user, summary=summary)
     )
+
+
+def _written(snapshot: dict, *, user, summary: str) -> dict:
+    """A revision's columns besides its story and number."""
+    return {"snapshot": snapshot, "summary": summary[:200], "created_by": user}

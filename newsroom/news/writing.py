@@ -37,12 +37,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
+from taggit.models import Tag, TaggedItem
 
-from . import revisions, workflow
+from newsroom import pagecache
+
+from . import cachetags, revisions, workflow
 from .models import (
     TRASH_DAYS,
     Article,
@@ -53,6 +56,7 @@ from .models import (
     RelatedLink,
     Revision,
     StatusChange,
+    to_the_second,
     unique_slug,
     unique_slugs,
 )
@@ -281,9 +285,12 @@ def prepare(stories: Sequence[NewStory], *, user, publish: bool = False) -> None
     """Build what new stories' rows need without the database: each is saved once as a draft
     (version 1) and, with `publish`, once more as published (version 2), each move logged.
 
-    The importer calls this before its write transaction, so that on SQLite the write lock is
-    held only for the SQL; `create` calls it for stories not prepared yet.
+    Both saves are prepared at once (`Article.prepare(saves=2)`): the second would find the
+    body clean and change nothing else but the version. The importer calls this before its
+    write transaction, so that on SQLite the write lock is held only for the SQL; `create`
+    calls it for stories not prepared yet.
     """
+    saves = 2 if publish else 1
     for story in stories:
         if story.prepared:
             continue
@@ -291,15 +298,14 @@ def prepare(stories: Sequence[NewStory], *, user, publish: bool = False) -> None
         article.created_by = article.created_by or user
         article.last_edited_by = user
         article.status, article.published_at = Status.DRAFT, None
-        article.prepare(body_is_clean=story.body_is_clean)
         story.changes = [workflow.status_change(article, from_status="", user=user)]
         if publish:
             workflow.check_ai_review(article, Status.PUBLISHED, moving=True)
             article.status = Status.PUBLISHED
-            article.prepare(body_is_clean=True)  # the second save: its body is clean by now
             story.changes.append(
                 workflow.status_change(article, from_status=Status.DRAFT, user=user)
             )
+        article.prepare(body_is_clean=story.body_is_clean, saves=saves)
         if story.fingerprint:
             article.import_fingerprint = article.fingerprint(
                 sorted(story.related_links, key=lambda r: r.position)
@@ -320,52 +326,67 @@ def create(stories: Sequence[NewStory], *, user, publish: bool = False) -> list[
     prepare(stories, user=user, publish=publish)
     articles = [story.article for story in stories]
     with transaction.atomic():
-        now = timezone.now()
+        now = to_the_second(timezone.now())  # as a save trims it (Article.prepare)
         slugs = iter(unique_slugs(Article, [a.title for a in articles if not a.slug]))
         for article in articles:
             article.slug = article.slug or next(slugs)
             if publish:
                 article.published_at = now
-                article.prepare(update_fields=["published_at"])  # to the second, as saves do
-        if connection.features.can_return_rows_from_bulk_insert:
-            Article.objects.bulk_create(articles)
-        else:  # Without RETURNING the new ids are unknown: insert one by one.
-            for article in articles:
-                # prepare() has run: write the row as it stands.
-                super(Article, article).save()
+        # prepare() has run: the rows go in as they stand, and their ids come back by slug.
+        Article.objects.insert(articles, key="slug")
         for story in stories:
-            for row in (*story.changes, *story.related_links):
-                row.article = story.article  # now with its id
-        StatusChange.objects.bulk_create(change for s in stories for change in s.changes)
-        Byline.objects.bulk_create(
+            # The status moves were made with their story, and take its new id when inserted.
+            for link in story.related_links:
+                link.article = story.article
+        StatusChange.objects.insert(change for s in stories for change in s.changes)
+        Byline.objects.insert(
             Byline(article=s.article, author=author, position=n)
             for s in stories
             for n, author in enumerate(s.authors)
         )
-        RelatedLink.objects.bulk_create(link for s in stories for link in s.related_links)
-        made = []
-        for story in stories:
-            names: list[str] = []
-            if story.tags:
-                # taggit matches topics case-insensitively to existing ones; the revision keeps
-                # the names it chose.
-                story.article.tags.add(*story.tags)
-                names = list(story.article.tags.names())
-            made.append(
-                revisions.revision_for(
-                    story.article,
-                    snapshot=revisions.snapshot_of(
-                        story.article,
-                        authors=story.authors,
-                        tags=names,
-                        related_links=sorted(story.related_links, key=lambda r: r.position),
-                    ),
-                    user=user,
-                    summary=story.summary,
-                )
+        RelatedLink.objects.insert(link for s in stories for link in s.related_links)
+        topics = _topics(stories)
+        tagged: dict[Article, list[Tag]] = {
+            story.article: list(dict.fromkeys(topics[name] for name in story.tags))
+            for story in stories
+        }
+        items = [
+            TaggedItem(content_object=article, tag=topic)
+            for article, chosen in tagged.items()
+            for topic in chosen
+        ]
+        if items:  # taggit's rows send no signal in bulk: their pages are retired here
+            TaggedItem.objects.bulk_create(items)
+            pagecache.retire(
+                cachetags.tagging_tags({i.object_id for i in items}, {i.tag_id for i in items})
             )
-        Revision.objects.bulk_create(made)
+        made = [
+            revisions.revision_for(
+                story.article,
+                snapshot=revisions.snapshot_of(
+                    story.article,
+                    authors=story.authors,
+                    tags=[topic.name for topic in tagged[story.article]],
+                    related_links=sorted(story.related_links, key=lambda r: r.position),
+                ),
+                user=user,
+                summary=story.summary,
+            )
+            for story in stories
+        ]
+        Revision.objects.insert(made)
     return articles
+
+
+def _topics(stories: Sequence[NewStory]) -> dict[str, Tag]:
+    """The topic each name given the new stories stands for, found or made once per name, not
+    once per story: taggit's own matching (`tags.add`'s), which takes an existing topic whatever
+    its case (TAGGIT_CASE_INSENSITIVE) and the revision then names as it is."""
+    names = list(dict.fromkeys(name for story in stories for name in story.tags))
+    if not names:
+        return {}
+    manager = stories[0].article.tags
+    return {name: manager._to_tag_model_instances([name], {})[0] for name in names}
 
 
 # --- Live coverage ---
