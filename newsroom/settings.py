@@ -13,6 +13,10 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE as CSP_NONCE
+from django_prose_editor.config import html_tags
+from js_asset import static_lazy
+
+from newsroom.markup.embeds import FACADE_ATTRIBUTES
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -255,6 +259,19 @@ STORAGES = {
     # which `make run`, `make test` and a deployment all do.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# The body editor's own node (django-prose-editor's "configurable" editor imports the module and
+# enables its `Embed` export where an editor's extensions name it, as desk/forms.py does): an
+# embed's facade, kept whole as the sanitiser makes it (newsroom/markup/sanitize.py). The tags
+# and attributes are what the package would allow if it sanitised; newsroom's own sanitiser does.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("desk/admin/prose-embed.js")],
+        "extensions": {
+            "Embed": html_tags(["figure", "a"], {"figure": list(FACADE_ATTRIBUTES), "a": ["href"]})
+        },
+    }
+]
 
 # Form fields (not uploaded files) of more than 5 MB in one request are refused with a 400.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -169,6 +169,17 @@ def test_a_youtube_iframe_becomes_a_facade_naming_the_provider_and_category():
     assert "<iframe" not in cleaned and " src=" not in cleaned and "<img" not in cleaned
 
 
+def test_a_facades_title_is_escaped_as_a_browser_writes_it_back():
+    # The body editor returns the facade as the browser serialises it: quotes escaped in an
+    # attribute only, an apostrophe never, so an edit elsewhere leaves the facade's bytes alone.
+    title = "It&#x27;s the &quot;harbour&quot; clip &amp; more"
+    cleaned = clean_html(YOUTUBE_IFRAME.replace('"The clip"', f'"{title}"'))
+
+    assert 'data-embed-title="It\'s the &quot;harbour&quot; clip &amp; more"' in cleaned
+    assert '>YouTube: It\'s the "harbour" clip &amp; more</a>' in cleaned
+    assert clean_html.__wrapped__(cleaned) == cleaned
+
+
 @pytest.mark.parametrize(
     ("iframe", "provider", "frame", "page"),
     [

@@ -47,6 +47,9 @@ BODY_EXTENSIONS = {
     "Blockquote": True,
     "HardBreak": True,
     "HorizontalRule": True,
+    # An embed's click-to-load facade, as one block that is moved or deleted whole
+    # (static/desk/admin/prose-embed.js, registered in settings.DJANGO_PROSE_EDITOR_EXTENSIONS).
+    "Embed": True,
     "History": True,
 }
 
@@ -209,7 +212,9 @@ class NamedProseEditorWidget(AdminProseEditorWidget):
 
     @property
     def media(self):
-        return super().media + forms.Media(js=["desk/admin/prose-label.js"])
+        return super().media + forms.Media(
+            css={"all": ["desk/admin/prose-embed.css"]}, js=["desk/admin/prose-label.js"]
+        )
 
 
 class BodyField(ProseEditorFormField):

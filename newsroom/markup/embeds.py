@@ -19,6 +19,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# A facade's attributes, in the order the sanitiser writes them: the figure's class and these.
+FACADE_ATTRIBUTES = (
+    "class",
+    "data-embed-provider",
+    "data-embed-category",
+    "data-embed-src",
+    "data-embed-title",
+)
+
 # The consent category every provider here belongs to: each sets cookies that track readers
 # across sites for advertising.
 CATEGORY = "marketing"

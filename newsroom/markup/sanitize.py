@@ -51,13 +51,7 @@ ALLOWED_ATTRIBUTES = {
     "blockquote": ["cite"],
     "q": ["cite"],
     # An embed's facade (`_embed_facades`); `_figure_attribute` checks each value.
-    "figure": [
-        "class",
-        "data-embed-provider",
-        "data-embed-category",
-        "data-embed-src",
-        "data-embed-title",
-    ],
+    "figure": list(embeds.FACADE_ATTRIBUTES),
 }
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 
@@ -112,10 +106,16 @@ def _facade(match: re.Match) -> str:
     label = f"{name}: {title}" if title else name
     return (
         f'<figure class="embed" data-embed-provider="{name}" '
-        f'data-embed-category="{embeds.CATEGORY}" data-embed-src="{html.escape(embed.frame)}" '
-        f'data-embed-title="{html.escape(title)}">'
-        f'<a href="{html.escape(embed.page)}">{html.escape(label)}</a></figure>'
+        f'data-embed-category="{embeds.CATEGORY}" data-embed-src="{_attribute(embed.frame)}" '
+        f'data-embed-title="{_attribute(title)}">'
+        f'<a href="{_attribute(embed.page)}">{html.escape(label, quote=False)}</a></figure>'
     )
+
+
+def _attribute(value: str) -> str:
+    """`value` escaped for a double-quoted attribute as browsers write it back (`&`, `<`, `>`,
+    `"`; an apostrophe stays), so the body editor returns a facade byte for byte."""
+    return html.escape(value, quote=False).replace('"', "&quot;")
 
 
 def _embed_facades(fragment: str) -> str:
