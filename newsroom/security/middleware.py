@@ -1,8 +1,9 @@
 """Middleware for headers and limits that apply to every request.
 
-Order matters (see MIDDLEWARE in settings): the limits run first, before a session, a CSRF
-check or a view has read anything; the header middleware wraps everything so error pages and
-redirects carry the headers too.
+Order matters (see MIDDLEWARE in settings): the limits run before a session, a CSRF check or
+a view has read anything (only the page cache comes earlier, and it reads the address and
+cookies, never the body); the header middleware wraps everything below so error pages and
+redirects carry the headers too, and the page cache stores pages with them.
 """
 
 from __future__ import annotations
