@@ -81,26 +81,36 @@ def site(tmp_path_factory) -> Iterator[str]:
         yield base
 
 
+# Lighthouse's own "please run Lighthouse again" failures: its trace of the load went wrong
+# (seen once in CI as NO_NAVSTART on a busy machine), which says nothing of the page. Such a
+# run is tried once more; any other failure, and every score, counts the first time.
+TRACE_FAILURES = ("NO_NAVSTART", "NO_FCP", "NO_TRACING_STARTED", "Please run Lighthouse again")
+
+
 def lighthouse_report(url: str, tmp_path) -> dict:
     report = tmp_path / "lighthouse.json"
-    result = subprocess.run(
-        [
-            *lighthouse_or_skip(),
-            url,
-            "--quiet",
-            # Nothing may leave the machine: no crash reports to Lighthouse's authors.
-            "--no-enable-error-reporting",
-            "--only-categories=performance,accessibility,best-practices,seo",
-            "--output=json",
-            f"--output-path={report}",
-            "--chrome-flags=" + " ".join(CHROMIUM_FLAGS),
-        ],
-        env={**os.environ, "CHROME_PATH": CHROMIUM},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    for attempt in (1, 2):
+        result = subprocess.run(
+            [
+                *lighthouse_or_skip(),
+                url,
+                "--quiet",
+                # Nothing may leave the machine: no crash reports to Lighthouse's authors.
+                "--no-enable-error-reporting",
+                "--only-categories=performance,accessibility,best-practices,seo",
+                "--output=json",
+                f"--output-path={report}",
+                "--chrome-flags=" + " ".join(CHROMIUM_FLAGS),
+            ],
+            env={**os.environ, "CHROME_PATH": CHROMIUM},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        trace_failed = any(word in result.stderr for word in TRACE_FAILURES)
+        if result.returncode == 0 or not trace_failed or attempt == 2:
+            break
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(report.read_text(encoding="utf-8"))
 
