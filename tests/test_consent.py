@@ -18,6 +18,7 @@ from newsroom.consent import policy
 from newsroom.consent.context_processors import consent
 from newsroom.consent.middleware import ConsentMiddleware
 from newsroom.consent.models import Category, ConsentRecord, Cookie
+from newsroom.consent.state import consent_state, page_variant
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -1232,6 +1233,18 @@ def test_page_variant_tells_apart_every_state_a_public_page_shows(client):
     # allowed only marketing.
     client.cookies[policy.COOKIE_NAME] = consent_cookie(granted=("marketing",), age=timedelta(0))
     assert reasked_gpc == variant()
+
+
+def test_page_variant_without_a_cookie_is_the_parsed_states(db):
+    # The page cache asks `page_variant` before every lookup; without a cookie it answers
+    # without parsing. It must name the same variant the parsed state would.
+    for headers in ({}, GPC, {"Sec-GPC": "0"}):
+        request = RequestFactory().get("/", headers=headers)
+        assert page_variant(request) == consent_state(request).page_variant
+    assert page_variant(RequestFactory().get("/", headers=GPC)) == "gpc"
+    request = RequestFactory().get("/")
+    request.COOKIES[policy.COOKIE_NAME] = consent_cookie(granted=("analytics",))
+    assert page_variant(request) == consent_state(request).page_variant != "ask"
 
 
 # Languages: the chrome and the banner in French

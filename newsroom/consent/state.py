@@ -45,8 +45,17 @@ def for_request(request) -> policy.ConsentState:
     return consent_state(request) if state is None else state
 
 
+# The variant of every reader who has no consent cookie: asked, or (with GPC) told.
+_UNDECIDED = {gpc: policy.ConsentState(gpc=gpc).page_variant for gpc in (False, True)}
+
+
 def page_variant(request) -> str:
-    """The page cache's variant of a public page for this request (`ConsentState.page_variant`)."""
+    """The page cache's variant of a public page for this request (`ConsentState.page_variant`).
+
+    Asked before every cached page is looked up; a first visit (no cookie) is the usual case
+    and needs no parsing, no clock and no settings."""
+    if policy.COOKIE_NAME not in request.COOKIES:
+        return _UNDECIDED[sends_gpc(request)]
     return consent_state(request).page_variant
 
 

@@ -48,9 +48,11 @@ from django.utils.http import parse_http_date_safe
 from newsroom import routers
 
 from . import registry, versions
-from .versions import CACHE_ERRORS, SCHEDULE_KEY, SETTLE_KEY, logger
+from .versions import CACHE_ERRORS, SETTLE_KEY, logger
 
 PAGE_KEY_PREFIX = "newsroom:page:"
+# Where the WSGI front leaves the lookup of a page it did not find, for the middleware.
+LOOKUP_ENVIRON_KEY = "newsroom.pagecache.lookup"
 CACHED_METHODS = frozenset({"GET", "HEAD"})
 # The headers each shared cache reads its tags from, and how it separates them.
 TAG_HEADERS = {"xkey": " ", "Surrogate-Key": " ", "Cache-Tag": ","}
@@ -68,13 +70,31 @@ def tag(request: HttpRequest, *tags: str) -> None:
 
 def page_keys(request: HttpRequest, *, language: str, variant: str) -> dict[bool, str]:
     """The keys of a page's stored copies, by whether it varies by the variant: method,
-    scheme, host, full path, language and variant ("" for pages kept once for every reader:
-    feeds and sitemaps)."""
-    start = f"{request.method}|{request.build_absolute_uri()}|{language}|"
-    return {
-        per_variant: PAGE_KEY_PREFIX + hashlib.sha256((start + part).encode()).hexdigest()
-        for per_variant, part in ((True, variant), (False, ""))
-    }
+    scheme, host, path and query string as the request gave them, language and variant (""
+    for pages kept once for every reader: feeds and sitemaps).
+
+    The host is the raw one, not validated: a host ALLOWED_HOSTS refuses never gets a page
+    stored (its render fails first), so under its key there is only ever a miss. Reading the
+    raw values spares a hit the validation and re-quoting of `build_absolute_uri`.
+    """
+    meta = request.META
+    start = (
+        f"{request.method}|{request.scheme}://{_raw_host(meta)}"
+        f"{request.path}?{meta.get('QUERY_STRING', '')}|{language}|"
+    ).encode(errors="surrogatepass")
+    digest = hashlib.sha256(start)
+    shared = digest.copy()
+    digest.update(variant.encode(errors="surrogatepass"))
+    return {True: PAGE_KEY_PREFIX + digest.hexdigest(), False: PAGE_KEY_PREFIX + shared.hexdigest()}
+
+
+def _raw_host(meta) -> str:
+    """The host the request names, where HttpRequest.get_host finds it, before validation."""
+    if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in meta:
+        return meta["HTTP_X_FORWARDED_HOST"]
+    if "HTTP_HOST" in meta:
+        return meta["HTTP_HOST"]
+    return f"{meta.get('SERVER_NAME', '')}:{meta.get('SERVER_PORT', '')}"
 
 
 def is_anonymous_read(request: HttpRequest) -> bool:
@@ -145,12 +165,62 @@ class Lookup:
         self.upcoming: datetime | None = None
         if self.reachable:
             try:
-                self.upcoming = versions.schedule_state(found.get(SCHEDULE_KEY), now=now)
+                self.upcoming = versions.schedule_state(versions.stored_schedule(found), now=now)
             except CACHE_ERRORS:
                 logger.warning("Page cache unreachable: pages not cached", exc_info=True)
                 self.reachable = False
         # Set by the wrapper: whether the page varies by the variant (None: not a cached page).
         self.per_variant: bool | None = None
+
+
+def static_prefix() -> str | None:
+    """The path static files are served under (by WhiteNoise), which never holds a page."""
+    static = urlsplit(settings.STATIC_URL or "").path
+    return static if static.startswith("/") and static != "/" else None
+
+
+def wants_stored_page(request: HttpRequest, static_prefix: str | None) -> bool:
+    """Whether the request may be answered with a stored page, or have its page stored."""
+    return is_anonymous_read(request) and not (
+        static_prefix and request.path_info.startswith(static_prefix)
+    )
+
+
+def find(request: HttpRequest) -> tuple[HttpResponse | None, Lookup, dict[bool, str]]:
+    """The stored page for an anonymous read (or its 304), else None; with what the lookup
+    worked out and the page's keys, for storing what the view renders."""
+    language = translation.get_language_from_request(request)
+    variant = registry.variant_of(request)
+    keys = page_keys(request, language=language, variant=variant)
+    # Most pages are kept per variant: that copy comes with the schedule in one round trip,
+    # and the copy kept for every reader (feeds, sitemaps) only after a miss.
+    found = _fetch(request, [*versions.lookup_keys(), keys[True]]) if versions.enabled() else None
+    lookup = Lookup(language=language, variant=variant, found=found)
+    if not lookup.reachable or lookup.settling:
+        return None, lookup, keys
+    hit = _hit(found.get(keys[True]))
+    if hit is None and keys[False] != keys[True]:
+        hit = _hit((_fetch(request, [keys[False]]) or {}).get(keys[False]))
+    if hit is None:
+        return None, lookup, keys
+    if lookup.upcoming is not None:
+        # The page's s-maxage was worked out when it was stored: a shared cache fetching it
+        # now must still let it go at the next go-live.
+        patch_cache_control(hit, s_maxage=_shared_lifetime(lookup.upcoming))
+    return _conditional(request, hit), lookup, keys
+
+
+def _hit(entry) -> HttpResponse | None:
+    # Anything else under the key (say, from an older release) is simply a miss.
+    if not (isinstance(entry, tuple) and len(entry) == 4 and isinstance(entry[0], dict)):
+        return None
+    stored_versions = entry[0]
+    try:
+        if versions.current(stored_versions) != stored_versions:
+            return None
+    except CACHE_ERRORS:
+        return None
+    return _rebuild(*entry[1:])
 
 
 class PageCacheMiddleware:
@@ -162,50 +232,23 @@ class PageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        static = urlsplit(settings.STATIC_URL or "").path
-        self.static_prefix = static if static.startswith("/") and static != "/" else None
+        self.static_prefix = static_prefix()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not is_anonymous_read(request) or (
-            self.static_prefix and request.path_info.startswith(self.static_prefix)
-        ):
+        if not wants_stored_page(request, self.static_prefix):
             return self.get_response(request)
-        language = translation.get_language_from_request(request)
-        variant = registry.variant_of(request)
-        keys = page_keys(request, language=language, variant=variant)
-        found = None
-        if versions.enabled():
-            try:
-                found = cache.get_many([*versions.lookup_keys(), *keys.values()])
-            except CACHE_ERRORS:
-                logger.warning("Page cache unreachable: %s not cached", request.path, exc_info=True)
-        lookup = Lookup(language=language, variant=variant, found=found)
-        if lookup.reachable and not lookup.settling:
-            for key in keys.values():
-                hit = self._hit(found.get(key))
-                if hit is not None:
-                    if lookup.upcoming is not None:
-                        # The page's s-maxage was worked out when it was stored: a shared
-                        # cache fetching it now must still let it go at the next go-live.
-                        patch_cache_control(hit, s_maxage=_shared_lifetime(lookup.upcoming))
-                    return _conditional(request, hit)
+        made = request.META.pop(LOOKUP_ENVIRON_KEY, None)
+        if isinstance(made, tuple) and isinstance(made[0], Lookup):
+            # The WSGI front looked it up and found no page (newsroom/pagecache/wsgi.py).
+            lookup, keys = made
+        else:
+            hit, lookup, keys = find(request)
+            if hit is not None:
+                return hit
         request.newsroom_page_lookup = lookup
         response = self.get_response(request)
         self._finish(lookup, keys, request, response)
         return response
-
-    @staticmethod
-    def _hit(entry) -> HttpResponse | None:
-        # Anything else under the key (say, from an older release) is simply a miss.
-        if not (isinstance(entry, tuple) and len(entry) == 4 and isinstance(entry[0], dict)):
-            return None
-        stored_versions = entry[0]
-        try:
-            if versions.current(stored_versions) != stored_versions:
-                return None
-        except CACHE_ERRORS:
-            return None
-        return _rebuild(*entry[1:])
 
     @staticmethod
     def _finish(lookup: Lookup, keys: dict, request: HttpRequest, response: HttpResponse) -> None:
@@ -233,6 +276,15 @@ class PageCacheMiddleware:
             cache.set(keys[lookup.per_variant], entry, timeout=versions.max_seconds())
         except CACHE_ERRORS:
             logger.warning("Page cache unreachable: %s not stored", request.path, exc_info=True)
+
+
+def _fetch(request: HttpRequest, keys: list[str]) -> dict | None:
+    """What the cache holds under `keys`; None, logged, when it cannot be reached."""
+    try:
+        return cache.get_many(keys)
+    except CACHE_ERRORS:
+        logger.warning("Page cache unreachable: %s not cached", request.path, exc_info=True)
+        return None
 
 
 def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:

@@ -123,15 +123,38 @@ _local_versions: dict[str, int] = {}
 
 
 def lookup_keys() -> list[str]:
-    """What a page lookup fetches besides the page, having applied the journal: the schedule;
-    the shared counter (not with the in-process cache, whose counter is this process's);
-    the replica's settling time (only with a replica)."""
-    keys = [SCHEDULE_KEY]
-    if sync() is None:
-        keys.append(COUNTER_KEY)
+    """What a page lookup fetches besides the page, having applied the journal: the schedule
+    and the counter (not with the in-process cache, whose schedule and counter are this
+    process's own); the replica's settling time (only with a replica)."""
+    keys = [] if sync() is not None else [SCHEDULE_KEY, COUNTER_KEY]
     if settle_seconds():
         keys.append(SETTLE_KEY)
     return keys
+
+
+def stored_schedule(found: dict):
+    """The schedule as it stands: `found` is what the page lookup fetched."""
+    if _journal() is not None:
+        return _local_schedule.get(SCHEDULE_KEY)
+    return found.get(SCHEDULE_KEY)
+
+
+def _read_schedule():
+    if _journal() is not None:
+        return _local_schedule.get(SCHEDULE_KEY)
+    return cache.get(SCHEDULE_KEY)
+
+
+def _write_schedule(value: tuple) -> None:
+    if _journal() is not None:
+        _local_schedule[SCHEDULE_KEY] = value
+    else:
+        cache.set(SCHEDULE_KEY, value, timeout=None)
+
+
+# The schedule of a process using the in-process cache, kept in step by the journal like its
+# versions: read on every request, so kept here rather than behind the cache's key checks.
+_local_schedule: dict[str, tuple] = {}
 
 
 def started(found: dict) -> int:
@@ -278,18 +301,18 @@ def _apply(
     # Past every number a tag holds: a tag given the counter as it stands (`version_of`) never
     # gets one a retired tag had.
     _next_number()
-    stored = cache.get(SCHEDULE_KEY)
+    stored = _read_schedule()
     if not (isinstance(stored, tuple) and len(stored) == 2):
         return  # the next request works it out
     if checked_at is not None:
         # Another process applied what fell due: this one need not do it again.
         if stored[1] < checked_at:
-            cache.set(SCHEDULE_KEY, (upcoming, checked_at), timeout=None)
+            _write_schedule((upcoming, checked_at))
         return
     if RESCHEDULE in tags:
         upcoming = timezone.now()
     if upcoming is not None and (stored[0] is None or upcoming < stored[0]):
-        cache.set(SCHEDULE_KEY, (upcoming, stored[1]), timeout=None)
+        _write_schedule((upcoming, stored[1]))
 
 
 def _forget_everything() -> None:
@@ -319,6 +342,7 @@ def settings_changed(setting, **kwargs) -> None:
     # Only tests change settings at run time; a page rendered under the old ones is stale, and
     # the cache or database (so the journal) may be another.
     _journals.pop("memo", None)
+    _local_schedule.clear()
     _forget_everything()
 
 
@@ -459,7 +483,7 @@ def journal_path(backend, database) -> Path | None:
 
 def schedule_state(stored, *, now: datetime) -> datetime | None:
     """Apply what fell due since the schedule was last looked at, and return when the next
-    change is due. `stored` is what the cache held under SCHEDULE_KEY (fetched with the page)."""
+    change is due. `stored` is the schedule as the page lookup found it (`stored_schedule`)."""
     if isinstance(stored, tuple) and len(stored) == 2:
         upcoming, checked_at = stored
         if upcoming is None or now < upcoming:
@@ -474,5 +498,5 @@ def schedule_state(stored, *, now: datetime) -> datetime | None:
         # Nothing to commit: time moved, not data. Other processes hear of it in the journal.
         # Shared caches in front need no purge: no page's s-maxage reached past this moment.
         _retire_now(tags, upcoming=upcoming, checked_at=now)
-    cache.set(SCHEDULE_KEY, (upcoming, now), timeout=None)
+    _write_schedule((upcoming, now))
     return upcoming

@@ -1,0 +1,64 @@
+"""The page cache in front of Django's handler: a stored page answered straight from WSGI.
+
+`newsroom.wsgi` wraps Django's WSGI application in `StoredPages`. For an anonymous reader's
+GET or HEAD it looks up the stored page exactly as PageCacheMiddleware does (`find`: the same
+keys, versions, schedule and 304 answers) and, on a hit, answers before Django's handler runs.
+A hit then skips what the handler does around every request and that a stored page needs
+none of: the request_started and request_finished signals (resetting the query log, checking
+the database connections a hit never opens, closing the caches), setting the URLconf and
+script prefix, and the exception-to-response wrappers of each middleware. Those cost about a
+third of a hit served through the handler (docs/performance.md).
+
+Everything else goes to Django unchanged: a miss (the middleware stores what the view renders,
+using the lookup made here, handed on in the WSGI environ), an editor's request, a POST, a
+static file, and everything when the page cache is off. So does a request the front fails on
+in any way: the failure is logged and Django answers, with its own error page if it fails too;
+a reader never sees a traceback from here. Django's test client calls the handler directly, so
+tests that use it exercise the middleware's own hit path; tests/test_pagecache_wsgi.py calls
+this one.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.handlers.wsgi import WSGIRequest
+
+from . import versions
+from .middleware import LOOKUP_ENVIRON_KEY, find, static_prefix, wants_stored_page
+
+logger = logging.getLogger("newsroom.pagecache")
+
+
+class StoredPages:
+    """WSGI middleware: stored pages for anonymous readers, everything else to `application`."""
+
+    def __init__(self, application):
+        self.application = application
+        self.static_prefix = static_prefix()
+
+    def __call__(self, environ, start_response):
+        try:
+            response = self._stored(environ)
+        except Exception:
+            path = environ.get("PATH_INFO")
+            logger.exception("Page cache front failed on %s: Django answers it", path)
+            response = None
+        if response is None:
+            return self.application(environ, start_response)
+        # As Django's WSGIHandler answers, less the request_finished signal its close() sends:
+        # a stored page carries no cookies (none is ever stored) and is bytes, never streamed.
+        start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
+        return [response.content]
+
+    def _stored(self, environ):
+        if not versions.enabled():
+            return None
+        request = WSGIRequest(environ)
+        if not wants_stored_page(request, self.static_prefix):
+            return None
+        hit, lookup, keys = find(request)
+        if hit is None:
+            # The middleware takes the lookup from here rather than making it again.
+            environ[LOOKUP_ENVIRON_KEY] = (lookup, keys)
+        return hit

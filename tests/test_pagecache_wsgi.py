@@ -1,0 +1,148 @@
+"""The page cache's WSGI front (newsroom/pagecache/wsgi.py), called as gunicorn calls it.
+
+Django's test client calls the handler itself, so these tests call `newsroom.wsgi.application`
+with WSGI environs. A stored page must be answered before Django's handler runs (no
+request_started signal), with exactly the status, headers and bytes the handler would send;
+everything else must reach Django, which stores what it renders.
+"""
+
+import io
+import logging
+
+import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+
+from newsroom.pagecache import middleware
+from newsroom.pagecache import wsgi as front
+from newsroom.wsgi import application
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+def environ(path: str, method: str = "GET", **headers: str) -> dict:
+    env = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SCRIPT_NAME": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "testserver",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": io.StringIO(),
+    }
+    env.update({"HTTP_" + name.upper().replace("-", "_"): value for name, value in headers.items()})
+    return env
+
+
+class Served:
+    """One WSGI call's answer, and whether Django's handler saw the request."""
+
+    def __init__(self, env: dict):
+        self.started = 0
+
+        def count(**kwargs):
+            self.started += 1
+
+        def start_response(status, headers, exc_info=None):
+            self.status, self.headers = status, headers
+
+        # As Django's test client does: the test's transaction must outlive the request.
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        request_started.connect(count)
+        try:
+            body = application(env, start_response)
+            self.body = b"".join(body)
+            if hasattr(body, "close"):
+                body.close()
+        finally:
+            request_started.disconnect(count)
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+
+    @property
+    def by_django(self) -> bool:
+        return self.started == 1
+
+
+def test_a_stored_page_is_answered_before_djangos_handler_with_the_same_bytes():
+    url = make_article().get_absolute_url()
+    first = Served(environ(url))
+    assert first.status == "200 OK" and first.by_django
+    second = Served(environ(url))
+    assert second.status == "200 OK" and not second.by_django
+    assert second.body == first.body
+    # The same headers, in the same order, s-maxage included.
+    assert second.headers == first.headers
+
+
+def test_a_stored_page_answers_a_revalidation_with_304_and_a_head_request():
+    url = make_article().get_absolute_url()
+    etag = dict(Served(environ(url)).headers)["ETag"]
+    revalidated = Served(environ(url, **{"If-None-Match": etag}))
+    assert revalidated.status == "304 Not Modified" and not revalidated.by_django
+    assert revalidated.body == b""
+    head = Served(environ(url, method="HEAD"))
+    assert head.status == "200 OK" and head.by_django  # a HEAD is stored apart from a GET
+    assert not Served(environ(url, method="HEAD")).by_django
+
+
+def test_a_miss_is_looked_up_once_and_stored_by_the_middleware(monkeypatch):
+    url = make_article().get_absolute_url()
+    calls = []
+    find = middleware.find
+
+    def counting_find(request):
+        calls.append(request.path)
+        return find(request)
+
+    monkeypatch.setattr(front, "find", counting_find)
+    monkeypatch.setattr(middleware, "find", counting_find)
+    assert Served(environ(url)).by_django
+    assert calls == [url]  # the front's lookup, handed on to the middleware
+    assert not Served(environ(url)).by_django
+
+
+def test_editors_and_posts_go_to_django():
+    url = make_article().get_absolute_url()
+    Served(environ(url))
+    assert Served(environ(url, Cookie="sessionid=abc")).by_django
+    assert Served(environ(url, method="POST")).by_django
+
+
+def test_with_the_page_cache_off_django_answers_every_request(settings):
+    settings.NEWSROOM_PAGE_CACHE = False
+    url = make_article().get_absolute_url()
+    assert Served(environ(url)).by_django
+    assert Served(environ(url)).by_django
+
+
+def test_a_front_that_fails_is_logged_and_django_answers(monkeypatch, caplog):
+    url = make_article().get_absolute_url()
+    Served(environ(url))
+
+    def broken(request):
+        raise RuntimeError("a bug in the front")
+
+    monkeypatch.setattr(front, "find", broken)
+    with caplog.at_level(logging.ERROR, logger="newsroom.pagecache"):
+        served = Served(environ(url))
+    assert served.status == "200 OK" and served.by_django
+    assert "Page cache front failed" in caplog.text
+    assert b"Traceback" not in served.body
+
+
+def test_a_change_is_seen_through_the_front_at_once():
+    story = make_article(title="Before the change")
+    url = story.get_absolute_url()
+    Served(environ(url))
+    assert b"Before the change" in Served(environ(url)).body
+    story.title = "After the change"
+    story.save()
+    served = Served(environ(url))
+    assert served.by_django and b"After the change" in served.body
