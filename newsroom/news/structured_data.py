@@ -93,7 +93,7 @@ def live_blog_posting(article: Article, *, absolute) -> dict:
     data["coverageStartTime"] = _moment(article.live_from)
     if article.live_until:
         data["coverageEndTime"] = _moment(article.live_until)
-    page = article.canonical(absolute)
+    page = data["url"]
     data["liveBlogUpdate"] = [
         {
             "@type": "BlogPosting",
@@ -116,13 +116,14 @@ def news_article(article: Article, *, absolute, kind: str = "") -> dict:
     """`absolute` turns a path into a full URL (e.g. request.build_absolute_uri); `kind` is the
     schema.org type, by default the story type's."""
     kind = kind or SCHEMA_TYPES[article.article_type]
+    page = article.canonical(absolute)
     data: dict = {
         "@context": "https://schema.org",
         "@type": kind,
         "headline": article.title,
         "description": article.standfirst,
-        "mainEntityOfPage": {"@type": "WebPage", "@id": article.canonical(absolute)},
-        "url": article.canonical(absolute),
+        "mainEntityOfPage": {"@type": "WebPage", "@id": page},
+        "url": page,
         "author": _credits(article.byline, absolute=absolute),
         # The organisation /about/ describes, by the same @id, carried whole so the story's
         # page alone names its publisher and the policies it works by.
