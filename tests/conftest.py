@@ -9,6 +9,7 @@ from django.test import override_settings
 from newsroom.ingest.importing import import_paths
 from newsroom.news import breaking
 from newsroom.news.models import Article
+from newsroom.pagecache import versions
 from newsroom.publisher import directory
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "000_25d00d43ab60b8b4.txt"
@@ -38,16 +39,18 @@ def media_root(settings, tmp_path):
 def empty_caches():
     """Every test starts and ends with empty caches: a page cached by one test, whose rows were
     rolled back, must never answer the next. (The suite's cache is in-process unless a test
-    overrides it, so this never touches a shared Redis.) The breaking-news banner and the live
-    policies kept by the process go too: their rows were rolled back without a change any tag
-    records."""
+    overrides it, so this never touches a shared Redis.) The page cache's schedule, the
+    breaking-news banner and the live policies kept by the process go too: their rows were
+    rolled back without a change any tag records."""
     for alias in caches:
         caches[alias].clear()
+    versions.forget_schedule()
     breaking.forget()
     directory.forget()
     yield
     for alias in caches:
         caches[alias].clear()
+    versions.forget_schedule()
     breaking.forget()
     directory.forget()
 

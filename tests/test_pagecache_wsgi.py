@@ -6,25 +6,41 @@ request_started signal), with exactly the status, headers and bytes the handler 
 everything else must reach Django, which stores what it renders.
 """
 
+import importlib
 import io
 import logging
+from urllib.parse import unquote_to_bytes
 
 import pytest
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
-from newsroom.pagecache import middleware
+from newsroom.pagecache import middleware, versions
 from newsroom.pagecache import wsgi as front
-from newsroom.wsgi import application
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 
 
-def environ(path: str, method: str = "GET", **headers: str) -> dict:
+@pytest.fixture(scope="module")
+def application(collected_static):
+    """`newsroom.wsgi`'s application, imported once the static files are collected: building
+    Django's handler makes WhiteNoise look for them."""
+    return importlib.import_module("newsroom.wsgi").application
+
+
+@pytest.fixture
+def serve(application):
+    """Call the WSGI application with an environ, as gunicorn does."""
+    return lambda env: Served(application, env)
+
+
+def environ(url: str, method: str = "GET", **headers: str) -> dict:
+    """The environ gunicorn makes: PATH_INFO holds the path's bytes, decoded as Latin-1 (PEP
+    3333), not the percent-encoded address."""
     env = {
         "REQUEST_METHOD": method,
-        "PATH_INFO": path,
+        "PATH_INFO": unquote_to_bytes(url).decode("latin-1"),
         "QUERY_STRING": "",
         "SCRIPT_NAME": "",
         "SERVER_NAME": "testserver",
@@ -42,7 +58,7 @@ def environ(path: str, method: str = "GET", **headers: str) -> dict:
 class Served:
     """One WSGI call's answer, and whether Django's handler saw the request."""
 
-    def __init__(self, env: dict):
+    def __init__(self, application, env: dict):
         self.started = 0
 
         def count(**kwargs):
@@ -70,30 +86,32 @@ class Served:
         return self.started == 1
 
 
-def test_a_stored_page_is_answered_before_djangos_handler_with_the_same_bytes():
+def test_a_stored_page_is_answered_before_djangos_handler_with_the_same_bytes(serve):
     url = make_article().get_absolute_url()
-    first = Served(environ(url))
+    first = serve(environ(url))
     assert first.status == "200 OK" and first.by_django
-    second = Served(environ(url))
+    second = serve(environ(url))
     assert second.status == "200 OK" and not second.by_django
     assert second.body == first.body
     # The same headers, in the same order, s-maxage included.
     assert second.headers == first.headers
 
 
-def test_a_stored_page_answers_a_revalidation_with_304_and_a_head_request():
+def test_a_stored_page_answers_a_revalidation_with_304_and_a_head_request(serve):
     url = make_article().get_absolute_url()
-    etag = dict(Served(environ(url)).headers)["ETag"]
-    revalidated = Served(environ(url, **{"If-None-Match": etag}))
+    etag = dict(serve(environ(url)).headers)["ETag"]
+    revalidated = serve(environ(url, **{"If-None-Match": etag}))
     assert revalidated.status == "304 Not Modified" and not revalidated.by_django
     assert revalidated.body == b""
-    head = Served(environ(url, method="HEAD"))
+    head = serve(environ(url, method="HEAD"))
     assert head.status == "200 OK" and head.by_django  # a HEAD is stored apart from a GET
-    assert not Served(environ(url, method="HEAD")).by_django
+    assert not serve(environ(url, method="HEAD")).by_django
 
 
-def test_a_miss_is_looked_up_once_and_stored_by_the_middleware(monkeypatch):
+def test_a_miss_is_looked_up_once_and_stored_by_the_middleware(serve, monkeypatch):
     url = make_article().get_absolute_url()
+    # Another page first, so the schedule is known and the front needs no database.
+    serve(environ(make_article().get_absolute_url()))
     calls = []
     find = middleware.find
 
@@ -103,46 +121,77 @@ def test_a_miss_is_looked_up_once_and_stored_by_the_middleware(monkeypatch):
 
     monkeypatch.setattr(front, "find", counting_find)
     monkeypatch.setattr(middleware, "find", counting_find)
-    assert Served(environ(url)).by_django
+    assert serve(environ(url)).by_django
     assert calls == [url]  # the front's lookup, handed on to the middleware
-    assert not Served(environ(url)).by_django
+    assert not serve(environ(url)).by_django
 
 
-def test_editors_and_posts_go_to_django():
+def test_editors_and_posts_go_to_django(serve):
     url = make_article().get_absolute_url()
-    Served(environ(url))
-    assert Served(environ(url, Cookie="sessionid=abc")).by_django
-    assert Served(environ(url, method="POST")).by_django
+    serve(environ(url))
+    assert serve(environ(url, Cookie="sessionid=abc")).by_django
+    assert serve(environ(url, method="POST")).by_django
 
 
-def test_with_the_page_cache_off_django_answers_every_request(settings):
+def test_with_the_page_cache_off_django_answers_every_request(serve, settings):
     settings.NEWSROOM_PAGE_CACHE = False
     url = make_article().get_absolute_url()
-    assert Served(environ(url)).by_django
-    assert Served(environ(url)).by_django
+    assert serve(environ(url)).by_django
+    assert serve(environ(url)).by_django
 
 
-def test_a_front_that_fails_is_logged_and_django_answers(monkeypatch, caplog):
+def test_a_front_that_fails_is_logged_and_django_answers(serve, monkeypatch, caplog):
     url = make_article().get_absolute_url()
-    Served(environ(url))
+    serve(environ(url))
 
     def broken(request):
         raise RuntimeError("a bug in the front")
 
     monkeypatch.setattr(front, "find", broken)
     with caplog.at_level(logging.ERROR, logger="newsroom.pagecache"):
-        served = Served(environ(url))
+        served = serve(environ(url))
     assert served.status == "200 OK" and served.by_django
     assert "Page cache front failed" in caplog.text
-    assert b"Traceback" not in served.body
 
 
-def test_a_change_is_seen_through_the_front_at_once():
+def test_a_change_is_seen_through_the_front_at_once(serve):
     story = make_article(title="Before the change")
     url = story.get_absolute_url()
-    Served(environ(url))
-    assert b"Before the change" in Served(environ(url)).body
+    serve(environ(url))
+    assert b"Before the change" in serve(environ(url)).body
     story.title = "After the change"
     story.save()
-    served = Served(environ(url))
+    served = serve(environ(url))
     assert served.by_django and b"After the change" in served.body
+
+
+def test_an_address_in_any_script_is_decoded_once_and_stored(serve):
+    # The front must leave the server's environ as it found it: Django decodes the path again.
+    for slug in ("türkiye-votes", "山田太郎の記事"):
+        url = make_article(slug=slug, title=f"Story {slug}").get_absolute_url()
+        first = serve(environ(url))
+        assert first.status == "200 OK" and first.by_django, slug
+        assert f"Story {slug}".encode() in first.body
+        second = serve(environ(url))
+        assert second.status == "200 OK" and not second.by_django, slug
+        assert second.body == first.body
+
+
+def test_a_lookup_that_needs_the_database_is_left_to_django(serve, django_assert_num_queries):
+    url = make_article().get_absolute_url()
+    serve(environ(url))
+    assert not serve(environ(url)).by_django
+    # A new process, or a go-live passed: the schedule must be worked out from the database.
+    versions.forget_schedule()
+    served = serve(environ(url))
+    assert served.status == "200 OK" and served.by_django
+    with django_assert_num_queries(0):
+        assert not serve(environ(url)).by_django  # Django worked it out; the front answers
+
+
+def test_a_host_that_spells_out_a_path_never_gets_that_pages_copy(serve):
+    url = make_article().get_absolute_url()
+    serve(environ(url))
+    assert not serve(environ(url)).by_django
+    forged = serve(environ("/", Host="testserver" + url.rstrip("/")))
+    assert forged.by_django and forged.status.startswith("400")

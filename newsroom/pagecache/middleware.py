@@ -73,28 +73,25 @@ def page_keys(request: HttpRequest, *, language: str, variant: str) -> dict[bool
     scheme, host, path and query string as the request gave them, language and variant (""
     for pages kept once for every reader: feeds and sitemaps).
 
+    Each part goes in with its length, so no two requests share a key unless every part is
+    the same (a host "example.com/news/x" with the path "/" is not example.com's /news/x).
     The host is the raw one, not validated: a host ALLOWED_HOSTS refuses never gets a page
     stored (its render fails first), so under its key there is only ever a miss. Reading the
     raw values spares a hit the validation and re-quoting of `build_absolute_uri`.
     """
-    meta = request.META
-    start = (
-        f"{request.method}|{request.scheme}://{_raw_host(meta)}"
-        f"{request.path}?{meta.get('QUERY_STRING', '')}|{language}|"
-    ).encode(errors="surrogatepass")
-    digest = hashlib.sha256(start)
+    parts = (
+        request.method,
+        request.scheme,
+        request._get_raw_host(),  # what get_host() validates
+        request.path,
+        request.META.get("QUERY_STRING", ""),
+        language,
+    )
+    start = "".join(f"{len(part)}:{part}|" for part in parts)
+    digest = hashlib.sha256(start.encode(errors="surrogatepass"))
     shared = digest.copy()
-    digest.update(variant.encode(errors="surrogatepass"))
+    digest.update(f"{len(variant)}:{variant}".encode(errors="surrogatepass"))
     return {True: PAGE_KEY_PREFIX + digest.hexdigest(), False: PAGE_KEY_PREFIX + shared.hexdigest()}
-
-
-def _raw_host(meta) -> str:
-    """The host the request names, where HttpRequest.get_host finds it, before validation."""
-    if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in meta:
-        return meta["HTTP_X_FORWARDED_HOST"]
-    if "HTTP_HOST" in meta:
-        return meta["HTTP_HOST"]
-    return f"{meta.get('SERVER_NAME', '')}:{meta.get('SERVER_PORT', '')}"
 
 
 def is_anonymous_read(request: HttpRequest) -> bool:

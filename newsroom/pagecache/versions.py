@@ -338,11 +338,17 @@ def sync() -> Journal | None:
     return journal
 
 
+def forget_schedule() -> None:
+    """Forget this process's schedule (in-process cache): the next lookup works it out from
+    the database. For tests, whose rolled-back rows leave a schedule no change recorded."""
+    _local_schedule.clear()
+
+
 def settings_changed(setting, **kwargs) -> None:
     # Only tests change settings at run time; a page rendered under the old ones is stale, and
     # the cache or database (so the journal) may be another.
     _journals.pop("memo", None)
-    _local_schedule.clear()
+    forget_schedule()
     _forget_everything()
 
 

@@ -5,29 +5,43 @@ GET or HEAD it looks up the stored page exactly as PageCacheMiddleware does (`fi
 keys, versions, schedule and 304 answers) and, on a hit, answers before Django's handler runs.
 A hit then skips what the handler does around every request and that a stored page needs
 none of: the request_started and request_finished signals (resetting the query log, checking
-the database connections a hit never opens, closing the caches), setting the URLconf and
-script prefix, and the exception-to-response wrappers of each middleware. Those cost about a
-third of a hit served through the handler (docs/performance.md).
+the database connections, closing the caches), setting the URLconf and script prefix, and the
+exception-to-response wrappers of each middleware. Those cost about a third of a hit served
+through the handler (docs/performance.md).
 
-Everything else goes to Django unchanged: a miss (the middleware stores what the view renders,
-using the lookup made here, handed on in the WSGI environ), an editor's request, a POST, a
-static file, and everything when the page cache is off. So does a request the front fails on
-in any way: the failure is logged and Django answers, with its own error page if it fails too;
-a reader never sees a traceback from here. Django's test client calls the handler directly, so
-tests that use it exercise the middleware's own hit path; tests/test_pagecache_wsgi.py calls
-this one.
+The front never runs a query: a lookup that would ask the database (the schedule to work out
+once a go-live has passed or in a new process, the consent categories after a change) is left
+to Django, inside its request signals, which look after the connection; the next request finds
+what it worked out. Everything else goes to Django unchanged too: a miss (the middleware stores
+what the view renders, using the lookup made here, handed on in the WSGI environ), an editor's
+request, a POST, a static file, and everything when the page cache is off. So does a request
+the front fails on in any way: the failure is logged and Django answers, with its own error
+page if it fails too; a reader never sees a traceback from here. Django's test client calls
+the handler directly, so tests that use it exercise the middleware's own hit path;
+tests/test_pagecache_wsgi.py calls this one.
 """
 
 from __future__ import annotations
 
 import logging
+from contextlib import ExitStack
 
 from django.core.handlers.wsgi import WSGIRequest
+from django.db import connections
 
 from . import versions
 from .middleware import LOOKUP_ENVIRON_KEY, find, static_prefix, wants_stored_page
 
 logger = logging.getLogger("newsroom.pagecache")
+
+
+class NeedsDatabase(Exception):
+    """The lookup would ask the database (the schedule to work out after a go-live, the consent
+    categories after a change): left to Django, whose request signals look after connections."""
+
+
+def _refuse(execute, sql, params, many, context):
+    raise NeedsDatabase
 
 
 class StoredPages:
@@ -40,6 +54,8 @@ class StoredPages:
     def __call__(self, environ, start_response):
         try:
             response = self._stored(environ)
+        except NeedsDatabase:
+            response = None
         except Exception:
             path = environ.get("PATH_INFO")
             logger.exception("Page cache front failed on %s: Django answers it", path)
@@ -54,10 +70,15 @@ class StoredPages:
     def _stored(self, environ):
         if not versions.enabled():
             return None
-        request = WSGIRequest(environ)
+        # A copy: WSGIRequest writes the decoded path back into the environ it is given, and
+        # Django's handler must get the server's own to decode it once.
+        request = WSGIRequest(environ.copy())
         if not wants_stored_page(request, self.static_prefix):
             return None
-        hit, lookup, keys = find(request)
+        with ExitStack() as guard:
+            for alias in connections:
+                guard.enter_context(connections[alias].execute_wrapper(_refuse))
+            hit, lookup, keys = find(request)
         if hit is None:
             # The middleware takes the lookup from here rather than making it again.
             environ[LOOKUP_ENVIRON_KEY] = (lookup, keys)
