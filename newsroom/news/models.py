@@ -30,7 +30,6 @@ from django.db.models import (
 from django.db.models.functions import JSONObject, Lower, Substr, TruncMonth
 from django.db.models.signals import post_delete, pre_save
 from django.dispatch import Signal, receiver
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import pgettext_lazy
@@ -42,6 +41,7 @@ from newsroom import pagecache
 from newsroom.markup.sanitize import clean_html, clean_sponsored_html, html_to_text
 
 from . import renditions
+from .addresses import slug_url
 
 # The longest topic name taggit's table holds.
 TAG_MAX_CHARS = Tag._meta.get_field("name").max_length
@@ -295,7 +295,7 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("news:author_detail", kwargs={"slug": self.slug})
+        return slug_url("news:author_detail", self.slug)
 
     @property
     def profiles(self) -> list[str]:
@@ -774,7 +774,7 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("news:article_detail", kwargs={"slug": self.slug})
+        return slug_url("news:article_detail", self.slug)
 
     def clean(self) -> None:
         errors = {}
@@ -1036,9 +1036,7 @@ class Article(models.Model):
                 after_paragraph=row["after_paragraph"],
             )
             target = row.get("target")
-            link.href = link.url or (
-                reverse("news:article_detail", kwargs={"slug": target}) if target else ""
-            )
+            link.href = link.url or (slug_url("news:article_detail", target) if target else "")
             links.append(link)
         return links
 
