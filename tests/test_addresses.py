@@ -2,8 +2,10 @@
 same error, as reverse() for every slug, under any script prefix or URL configuration."""
 
 import pytest
+from django.conf.urls.i18n import i18n_patterns
 from django.test import override_settings
 from django.urls import NoReverseMatch, clear_script_prefix, path, reverse, set_script_prefix
+from django.utils import translation
 from django.views.generic import View
 
 from newsroom.news.addresses import slug_url
@@ -47,6 +49,17 @@ def test_follows_the_script_prefix():
 urlpatterns = [
     path("elsewhere/<slug:slug>/page/", View.as_view(), name="article_detail"),
 ]
+
+
+class I18nURLs:
+    urlpatterns = i18n_patterns(path("story/<slug:slug>/", View.as_view(), name="story"))
+
+
+def test_follows_the_language_of_a_route_under_i18n_patterns():
+    with override_settings(ROOT_URLCONF=I18nURLs):
+        for language in ("en-gb", "fr", "en-gb"):
+            with translation.override(language):
+                assert slug_url("story", "plain") == f"/{language}/story/plain/"
 
 
 def test_follows_a_changed_url_configuration():
