@@ -3,12 +3,13 @@ same error, as reverse() for every slug, under any script prefix or URL configur
 
 import pytest
 from django.conf.urls.i18n import i18n_patterns
+from django.template import engines
 from django.test import override_settings
 from django.urls import NoReverseMatch, clear_script_prefix, path, reverse, set_script_prefix
 from django.utils import translation
 from django.views.generic import View
 
-from newsroom.news.addresses import slug_url
+from newsroom.news.addresses import slug_url, topic_url
 
 ROUTES = ["news:article_detail", "news:author_detail", "news:tag_detail"]
 SLUGS = ["plain", "with-hyphens_and_9", "UPPER", "türkiye", "山田太郎", "a"]
@@ -75,3 +76,16 @@ def test_a_value_that_is_not_text_is_left_to_reverse():
     assert slug_url("news:article_detail", 42) == reverse(
         "news:article_detail", kwargs={"slug": 42}
     )
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_the_topic_filter_gives_what_the_url_tag_gives(slug):
+    rendered = (
+        engines["django"]
+        .from_string(
+            "{% load news_tags %}{% url 'news:tag_detail' slug %}|{{ slug|topic_url }}",
+        )
+        .render({"slug": slug})
+    )
+    by_tag, by_filter = rendered.split("|")
+    assert by_filter == by_tag == topic_url(slug)

@@ -1,4 +1,5 @@
-"""Addresses of pages named by a slug (a story, an author), without a full `reverse()` for each.
+"""Addresses of pages named by a slug (a story, an author, a topic), without a full `reverse()`
+for each.
 
 A listing or a story page asks for dozens of them, and Django's `reverse()` walks its
 candidates and checks every argument against the route's pattern each time. A route whose one
@@ -45,3 +46,8 @@ def slug_url(name: str, slug: str) -> str:
             raise RuntimeError(f"The route {name!r} does not hold its slug once.")
         route = known[key] = (head, tail)
     return route[0] + slug + route[1]
+
+
+def topic_url(slug: str) -> str:
+    """A topic's page (taggit's Tag has no `get_absolute_url`)."""
+    return slug_url("news:tag_detail", slug)

@@ -33,6 +33,7 @@ from taggit.models import Tag
 from newsroom import pagecache
 
 from . import cachetags, storypage
+from .addresses import topic_url
 from .models import Article, Author, LiveUpdate
 from .templatetags.news_tags import clip
 
@@ -169,7 +170,7 @@ class TagRssFeed(LatestRssFeed):
         return f"{settings.NEWSROOM_SITE_NAME}: {obj.name}"
 
     def link(self, obj: Tag) -> str:
-        return reverse("news:tag_detail", kwargs={"slug": obj.slug})
+        return topic_url(obj.slug)
 
     def description(self, obj: Tag) -> str:
         return f"The latest stories about {obj.name} from {settings.NEWSROOM_SITE_NAME}."

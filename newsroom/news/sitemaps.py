@@ -29,6 +29,7 @@ from taggit.models import Tag, TaggedItem
 from newsroom import pagecache
 
 from . import cachetags
+from .addresses import topic_url
 from .models import Article, Author, Byline, Correction, month_start
 
 # Google News reads stories first published in the last two days, at most 1,000 per sitemap.
@@ -173,7 +174,7 @@ class TopicSitemap(SummarisedSitemap):
         )
 
     def location(self, item: Tag) -> str:
-        return reverse("news:tag_detail", kwargs={"slug": item.slug})
+        return topic_url(item.slug)
 
     def lastmod(self, item: Tag) -> datetime:
         return _seconds(item.latest)

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
 from django.utils.translation import pgettext
 
-from newsroom.news import breaking
+from newsroom.news import addresses, breaking
 
 register = template.Library()
 
@@ -84,3 +84,10 @@ def json_ld(data: dict) -> str:
     "<!--" can appear, whatever editors typed."""
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
     return mark_safe(text.translate(_JSON_SCRIPT_ESCAPES))  # escaped above
+
+
+@register.filter
+def topic_url(slug: str) -> str:
+    """`{{ tag.slug|topic_url }}`: the topic's page, as `{% url 'news:tag_detail' slug %}` gives
+    it, without a full `reverse()` per topic (news/addresses.py)."""
+    return addresses.topic_url(slug)
