@@ -4,7 +4,10 @@ for live coverage, the updates readers see with their authors.
 Everything the page shows comes back in one row, the child rows as JSON arrays (JSONList).
 Django spends far longer building that query than the database spends answering it (about
 5 ms against 0.2 ms on SQLite), so its SQL is compiled once per database connection, with
-stand-ins for the slug and the time, and each page only swaps in its own two values.
+stand-ins for the slug and the time, and each page only swaps in its own two values. Its
+parameters are named (`%(p0)s`), not positional (`%s`): Django's SQLite cursor turns the 3.5 KB
+of positional SQL into its own form with a regular expression on every execute (about 40 us),
+named ones with one `%` formatting (about 7 us).
 
 The rule for what readers see is still `Article.objects.published()`; the story comes back as
 an `Article`, with `listed_bylines`, `page_topics`, `page_notes`, `page_updates` and
@@ -15,6 +18,7 @@ an `Article`, with `listed_bylines`, `page_topics`, `page_notes`, `page_updates`
 from __future__ import annotations
 
 import json
+import re
 import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,6 +43,8 @@ from .models import (
 # Stand-ins compiled into the SQL, found again among its parameters: values no page asks for.
 _SLUG = "\x00newsroom-story-page-slug\x00"
 _NOW = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
+# A positional placeholder, not one escaped as `%%s` (the pattern Django's SQLite cursor uses).
+_PLACEHOLDER = re.compile(r"(?<!%)%s")
 
 
 def _json_rows(queryset, group: str, **fields) -> Subquery:
@@ -115,9 +121,9 @@ class _Compiled:
     """One connection's SQL for the page, where its slug and time go, and how to read a row."""
 
     sql: str
-    params: tuple
-    slug_at: tuple[int, ...]
-    now_at: tuple[int, ...]
+    params: dict[str, object]
+    slug_at: tuple[str, ...]
+    now_at: tuple[str, ...]
     fields: list[str]
     annotations: dict[str, int]
     converters: list
@@ -130,10 +136,15 @@ _compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 def _compile(connection) -> _Compiled:
     compiler = _queryset().query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
+    positional_sql, positional = compiler.as_sql()
+    if len(_PLACEHOLDER.findall(positional_sql)) != len(positional):
+        raise RuntimeError("The story page's query has not one placeholder per parameter.")
+    names = iter(range(len(positional)))
+    sql = _PLACEHOLDER.sub(lambda _: f"%(p{next(names)})s", positional_sql)
+    params = {f"p{i}": value for i, value in enumerate(positional)}
     now = connection.ops.adapt_datetimefield_value(_NOW)
-    slug_at = tuple(i for i, p in enumerate(params) if p == _SLUG)
-    now_at = tuple(i for i, p in enumerate(params) if p == now)
+    slug_at = tuple(name for name, p in params.items() if p == _SLUG)
+    now_at = tuple(name for name, p in params.items() if p == now)
     if len(slug_at) != 1 or len(now_at) != 2:
         raise RuntimeError("The story page's query no longer has one slug and two times.")
     info = compiler.klass_info
@@ -141,7 +152,7 @@ def _compile(connection) -> _Compiled:
     expressions = [column[0] for column in compiler.select[: compiler.col_count]]
     return _Compiled(
         sql=sql,
-        params=tuple(params),
+        params=params,
         slug_at=slug_at,
         now_at=now_at,
         fields=[column[0].target.attname for column in compiler.select[start:end]],
@@ -157,12 +168,12 @@ def live_story(slug: str) -> Article | None:
     compiled = _compiled.get(connection)
     if compiled is None:
         compiled = _compiled[connection] = _compile(connection)
-    params = list(compiled.params)
-    for i in compiled.slug_at:
-        params[i] = slug
+    params = dict(compiled.params)
+    for name in compiled.slug_at:
+        params[name] = slug
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    for i in compiled.now_at:
-        params[i] = now
+    for name in compiled.now_at:
+        params[name] = now
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, params)
         row = cursor.fetchone()
