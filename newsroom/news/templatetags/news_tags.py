@@ -1,5 +1,6 @@
 """Template filters and tags of the readers' pages: machine-readable and localised dates, JSON-LD,
-meta descriptions clipped to length, and the breaking-news banner's story."""
+meta descriptions clipped to length, the breaking-news banner's story, and `{% jinja %}`, which
+writes one of the story's Jinja2 templates into a page (news/jinja.py)."""
 
 import json
 import unicodedata
@@ -7,6 +8,7 @@ from datetime import datetime
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template import engines
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
@@ -22,6 +24,17 @@ def breaking_banner(context) -> breaking.Banner | None:
     """`{% breaking_banner as banner %}`: the breaking-news story this page shows, if any (the
     page then carries the banner's cache tag; see news/breaking.py)."""
     return breaking.for_page(context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def jinja(context, template_name: str, **values) -> str:
+    """`{% jinja "news/_story.jinja" authors=update.credits %}`: a Jinja2 template of the
+    reader pages (news/jinja.py), given this template's context and the values named."""
+    template = engines["jinja2"].env.get_template(template_name)
+    names = context.flatten()
+    names.update(values)
+    # What the template engine wrote, escaped by it as it wrote it.
+    return mark_safe(template.render(names))
 
 
 @register.filter
