@@ -55,6 +55,21 @@ def test_messages_are_translated_and_their_values_escaped():
         )
 
 
+def test_numbers_are_localised_as_django_localises_them(settings):
+    settings.USE_THOUSAND_SEPARATOR = True
+    with translation.override("fr"):
+        written = jinja("{{ n }} {{ x }} {{ _('%(n)s new', n=n) }}", n=12345, x=2.5)
+        assert written == django(
+            "{{ n }} {{ x }} {% blocktranslate %}{{ n }} new{% endblocktranslate %}", n=12345, x=2.5
+        )
+    assert written.startswith("12\xa0345 2,5")
+
+
+def test_a_translation_that_does_not_fit_its_message_gives_the_english(monkeypatch):
+    monkeypatch.setattr("newsroom.news.jinja.gettext", lambda message: "Publié %(quand)s")
+    assert jinja("{{ _('Published %(when)s', when=w) }}", w="<today>") == "Published &lt;today&gt;"
+
+
 def test_dates_are_written_in_local_time(settings):
     settings.TIME_ZONE = "Europe/Paris"
     moment = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
@@ -72,6 +87,10 @@ def test_makemessages_reads_each_message_on_its_line():
         "_('One');pgettext('verb', 'Search');",
         "_('%(n)s new');",
     ]
+
+
+def test_makemessages_reads_a_message_on_a_last_line_without_its_newline():
+    assert as_python("<p>\n{{ _('Last') }}", name="t.jinja") == "\n_('Last');"
 
 
 @pytest.mark.parametrize("source", ["{{ _(title) }}", "{{ pgettext('verb') }}", "{% if %}"])

@@ -11,11 +11,16 @@ other page; `{% jinja "news/_story.jinja" %}` (news_tags) puts one inside the ot
 The output is the same, byte for byte, as Django's templates give:
 
 - every `{{ value }}` is escaped as Django escapes it (`&quot;`, `&#x27;`), not as MarkupSafe
-  does (`&#34;`, `&#39;`);
+  does (`&#34;`, `&#39;`), and a number or date is localised first, as Django does;
 - `_("...")` and `pgettext(...)` are Django's `{% translate %}` and `{% blocktranslate %}`:
-  the message is translated and not escaped, the values given to it are;
+  the message is translated and not escaped, the values given to it are, and a translation
+  whose placeholders do not fit gives the English message, as `{% blocktranslate %}` does. The
+  message must be written out in the template, never a variable, since it is not escaped:
+  `makemessages` refuses anything else, and tests/test_jinja.py reads every template;
 - the date filters see local time, as Django's `expects_localtime` filters do;
-- a name the context lacks is empty, and so is anything read from it.
+- a name the context lacks is empty, and so is an attribute or item read from it. Calling a
+  method of it (`article.get_ai_use_display()`) is an error where Django would write nothing:
+  the views always give these templates their story.
 
 `manage.py makemessages` reads the messages of these templates too (the news app's
 `makemessages`), so the French catalogue keeps them.
@@ -29,6 +34,7 @@ from datetime import datetime
 import jinja2
 from django.template import defaultfilters
 from django.urls import reverse
+from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, pgettext
@@ -40,28 +46,36 @@ from .templatetags import news_tags
 def translate(message: str, **values) -> SafeString:
     """`{{ _("Published <time>%(when)s</time>", when=...) }}`: the message in the reader's
     language (a translator's text, not escaped), with its values escaped."""
-    return _format(gettext(message), values)
+    return _format(gettext(message), values, english=message)
 
 
 def translate_in_context(context: str, message: str, **values) -> SafeString:
     """`{{ pgettext("a live update kept at the top", "Pinned") }}`: `translate`, for a
     message whose context tells translators which sense of it is meant."""
-    return _format(pgettext(context, message), values)
+    return _format(pgettext(context, message), values, english=message)
 
 
-def _format(text: str, values: dict) -> SafeString:
+def _format(text: str, values: dict, *, english: str) -> SafeString:
     if values:
-        text = text % {name: escape(value) for name, value in values.items()}
-    return mark_safe(text)  # a translator's text, and values escaped above
+        escaped = {name: escape(value) for name, value in values.items()}
+        try:
+            text = text % escaped
+        except (KeyError, ValueError, TypeError):
+            # A translation whose placeholders do not fit the message's.
+            text = english % escaped
+    return mark_safe(text)  # a translator's (or the template's) text, values escaped above
 
 
 def escape(value) -> Markup:
-    """Django's `conditional_escape` (the same entities: `&quot;`, `&#x27;`), without its
-    check for lazy arguments, which costs more than the escaping: what is already HTML (has
-    `__html__`) as it is, anything else escaped."""
-    if hasattr(value, "__html__"):
-        return value
-    return Markup(html.escape(str(value)))
+    """A value as Django's templates write it (`render_value_in_context`): what is already
+    HTML (has `__html__`) as it is; a number or date localised, in local time; then escaped
+    with the same entities (`&quot;`, `&#x27;`), without `conditional_escape`'s check for lazy
+    arguments, which costs more than the escaping."""
+    if type(value) is not str:
+        if hasattr(value, "__html__"):
+            return value
+        value = str(localize(template_localtime(value)))
+    return Markup(html.escape(value))
 
 
 def _local(date_filter):

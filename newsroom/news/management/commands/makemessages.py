@@ -23,7 +23,7 @@ def as_python(source: str, *, name: str) -> str:
         tree = jinja2.Environment().parse(source)
     except jinja2.TemplateSyntaxError as error:
         raise CommandError(f"{name}, line {error.lineno}: {error.message}") from error
-    lines = [""] * source.count("\n")
+    lines = [""] * (source.count("\n") + 1)
     for lineno, function, arguments in extract_from_ast(tree, _FUNCTIONS, babel_style=True):
         texts = arguments if isinstance(arguments, tuple) else (arguments,)
         texts = texts[: _FUNCTIONS[function]]
@@ -31,7 +31,7 @@ def as_python(source: str, *, name: str) -> str:
             raise CommandError(f"{name}, line {lineno}: {function}() needs its text written out.")
         call = f"{function}({', '.join(repr(text) for text in texts)});"
         lines[lineno - 1] += call
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines)
 
 
 class BuildFile(makemessages.BuildFile):
