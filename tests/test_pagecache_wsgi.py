@@ -9,11 +9,13 @@ everything else must reach Django, which stores what it renders.
 import importlib
 import io
 import logging
+from datetime import timedelta
 from urllib.parse import unquote_to_bytes
 
 import pytest
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils import timezone
 
 from newsroom.pagecache import middleware, versions
 from newsroom.pagecache import wsgi as front
@@ -97,6 +99,32 @@ def test_a_stored_page_is_answered_before_djangos_handler_with_the_same_bytes(se
     assert second.headers == first.headers
 
 
+def test_a_stored_page_served_later_by_the_front_still_lets_shared_caches_go_at_the_go_live(
+    serve, settings, monkeypatch
+):
+    # A go-live is due: the stored page's s-maxage was right when it was stored, and the front
+    # must cut it to the time left, as the middleware does (tests/test_pagecache.py).
+    settings.NEWSROOM_SHARED_CACHE_SECONDS = 300
+    now = timezone.now()
+    url = make_article().get_absolute_url()
+    make_article(published_at=now + timedelta(seconds=100))
+    first = serve(environ(url))
+    assert first.by_django and 95 <= s_maxage(first) <= 100
+    monkeypatch.setattr(timezone, "now", lambda: now + timedelta(seconds=90))
+    later = serve(environ(url))
+    assert not later.by_django and later.body == first.body
+    assert 5 <= s_maxage(later) <= 10
+    # Every other header as stored, in the same order.
+    assert [h for h in later.headers if h[0] != "Cache-Control"] == [
+        h for h in first.headers if h[0] != "Cache-Control"
+    ]
+
+
+def s_maxage(served: Served) -> int:
+    control = dict(served.headers)["Cache-Control"]
+    return int(control.split("s-maxage=")[1].split(",")[0])
+
+
 def test_a_stored_page_answers_a_revalidation_with_304_and_a_head_request(serve):
     url = make_article().get_absolute_url()
     etag = dict(serve(environ(url)).headers)["ETag"]
@@ -113,14 +141,16 @@ def test_a_miss_is_looked_up_once_and_stored_by_the_middleware(serve, monkeypatc
     # Another page first, so the schedule is known and the front needs no database.
     serve(environ(make_article().get_absolute_url()))
     calls = []
-    find = middleware.find
 
-    def counting_find(request):
-        calls.append(request.path)
-        return find(request)
+    def counting(find):
+        def counted(request):
+            calls.append(request.path)
+            return find(request)
 
-    monkeypatch.setattr(front, "find", counting_find)
-    monkeypatch.setattr(middleware, "find", counting_find)
+        return counted
+
+    monkeypatch.setattr(front, "find_stored", counting(middleware.find_stored))
+    monkeypatch.setattr(middleware, "find", counting(middleware.find))
     assert serve(environ(url)).by_django
     assert calls == [url]  # the front's lookup, handed on to the middleware
     assert not serve(environ(url)).by_django
@@ -147,7 +177,7 @@ def test_a_front_that_fails_is_logged_and_django_answers(serve, monkeypatch, cap
     def broken(request):
         raise RuntimeError("a bug in the front")
 
-    monkeypatch.setattr(front, "find", broken)
+    monkeypatch.setattr(front, "find_stored", broken)
     with caplog.at_level(logging.ERROR, logger="newsroom.pagecache"):
         served = serve(environ(url))
     assert served.status == "200 OK" and served.by_django

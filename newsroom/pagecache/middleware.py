@@ -31,6 +31,8 @@ from __future__ import annotations
 import functools
 import hashlib
 from datetime import datetime
+from http.client import responses
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -125,13 +127,25 @@ def _shareable(response: HttpResponse) -> bool:
     )
 
 
-def _rebuild(status: int, headers: list[tuple[str, str]], body: bytes) -> HttpResponse:
-    response = HttpResponse(body, status=status)
-    # The headers were checked and encoded by HttpResponse when the page was stored; setting
-    # them one by one again would check each a second time on every hit (a tenth of a hit's
-    # cost). The mapping is the one ResponseHeaders keeps: lower-cased name -> (name, value).
-    response.headers._store = {name.lower(): (name, value) for name, value in headers}
-    return response
+class StoredPage(NamedTuple):
+    """A page as the cache holds it: the status, headers and body of the response stored."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    @property
+    def status_line(self) -> str:
+        """The WSGI status, as Django's handler writes it."""
+        return f"{self.status} {responses.get(self.status, 'Unknown Status Code')}"
+
+    def response(self) -> HttpResponse:
+        response = HttpResponse(self.body, status=self.status)
+        # The headers were checked and encoded by HttpResponse when the page was stored;
+        # setting them one by one again would check each a second time on every hit. The
+        # mapping is the one ResponseHeaders keeps: lower-cased name -> (name, value).
+        response.headers._store = {name.lower(): (name, value) for name, value in self.headers}
+        return response
 
 
 def _render(view, request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -186,6 +200,13 @@ def wants_stored_page(request: HttpRequest, static_prefix: str | None) -> bool:
 def find(request: HttpRequest) -> tuple[HttpResponse | None, Lookup, dict[bool, str]]:
     """The stored page for an anonymous read (or its 304), else None; with what the lookup
     worked out and the page's keys, for storing what the view renders."""
+    stored, lookup, keys = find_stored(request)
+    return (None if stored is None else answer(request, stored, lookup)), lookup, keys
+
+
+def find_stored(request: HttpRequest) -> tuple[StoredPage | None, Lookup, dict[bool, str]]:
+    """The stored page for an anonymous read as the cache holds it, else None; with what the
+    lookup worked out and the page's keys. `answer` makes the response it stands for."""
     language = translation.get_language_from_request(request)
     variant = registry.variant_of(request)
     keys = page_keys(request, language=language, variant=variant)
@@ -198,16 +219,33 @@ def find(request: HttpRequest) -> tuple[HttpResponse | None, Lookup, dict[bool, 
     hit = _hit(found.get(keys[True]))
     if hit is None and keys[False] != keys[True]:
         hit = _hit((_fetch(request, [keys[False]]) or {}).get(keys[False]))
-    if hit is None:
-        return None, lookup, keys
+    return hit, lookup, keys
+
+
+def sent_as_stored(request: HttpRequest, lookup: Lookup) -> bool:
+    """Whether a stored page goes out exactly as it was stored: no go-live is due to shorten
+    its s-maxage, and the reader holds no copy to revalidate (no If-None-Match or
+    If-Modified-Since). Otherwise `answer` makes the response."""
+    meta = request.META
+    return (
+        lookup.upcoming is None
+        and "HTTP_IF_NONE_MATCH" not in meta
+        and "HTTP_IF_MODIFIED_SINCE" not in meta
+    )
+
+
+def answer(request: HttpRequest, stored: StoredPage, lookup: Lookup) -> HttpResponse:
+    """The response a stored page stands for: its s-maxage cut to the next go-live, and 304
+    Not Modified when the reader already holds it."""
+    hit = stored.response()
     if lookup.upcoming is not None:
         # The page's s-maxage was worked out when it was stored: a shared cache fetching it
         # now must still let it go at the next go-live.
         patch_cache_control(hit, s_maxage=_shared_lifetime(lookup.upcoming))
-    return _conditional(request, hit), lookup, keys
+    return _conditional(request, hit)
 
 
-def _hit(entry) -> HttpResponse | None:
+def _hit(entry) -> StoredPage | None:
     # Anything else under the key (say, from an older release) is simply a miss.
     if not (isinstance(entry, tuple) and len(entry) == 4 and isinstance(entry[0], dict)):
         return None
@@ -217,7 +255,7 @@ def _hit(entry) -> HttpResponse | None:
             return None
     except CACHE_ERRORS:
         return None
-    return _rebuild(*entry[1:])
+    return StoredPage(*entry[1:])
 
 
 class PageCacheMiddleware:

@@ -1,13 +1,16 @@
 """The page cache in front of Django's handler: a stored page answered straight from WSGI.
 
 `newsroom.wsgi` wraps Django's WSGI application in `StoredPages`. For an anonymous reader's
-GET or HEAD it looks up the stored page exactly as PageCacheMiddleware does (`find`: the same
-keys, versions, schedule and 304 answers) and, on a hit, answers before Django's handler runs.
+GET or HEAD it looks up the stored page exactly as PageCacheMiddleware does (`find_stored` and
+`answer`: the same keys, versions, schedule and 304 answers) and, on a hit, answers before
+Django's handler runs.
 A hit then skips what the handler does around every request and that a stored page needs
 none of: the request_started and request_finished signals (resetting the query log, checking
 the database connections, closing the caches), setting the URLconf and script prefix, and the
 exception-to-response wrappers of each middleware. Those cost about a third of a hit served
-through the handler (docs/performance.md).
+through the handler (docs/performance.md). A hit that goes out as stored (no go-live due to
+cut its s-maxage, no If-None-Match or If-Modified-Since to answer) is not even made into an
+HttpResponse: the stored status, headers and bytes go to the server as they are.
 
 The front never runs a query: a lookup that would ask the database (the schedule to work out
 once a go-live has passed or in a new process, the consent categories after a change) is left
@@ -24,13 +27,20 @@ tests/test_pagecache_wsgi.py calls this one.
 from __future__ import annotations
 
 import logging
-from contextlib import ExitStack
 
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import connections
 
 from . import versions
-from .middleware import LOOKUP_ENVIRON_KEY, find, static_prefix, wants_stored_page
+from .middleware import (
+    LOOKUP_ENVIRON_KEY,
+    StoredPage,
+    answer,
+    find_stored,
+    sent_as_stored,
+    static_prefix,
+    wants_stored_page,
+)
 
 logger = logging.getLogger("newsroom.pagecache")
 
@@ -64,6 +74,11 @@ class StoredPages:
             return self.application(environ, start_response)
         # As Django's WSGIHandler answers, less the request_finished signal its close() sends:
         # a stored page carries no cookies (none is ever stored) and is bytes, never streamed.
+        if isinstance(response, StoredPage):
+            # The common hit: the status, headers and bytes as stored, with no HttpResponse
+            # made to hold them (a copy of the list: a server may add to the one it is given).
+            start_response(response.status_line, list(response.headers))
+            return [response.body]
         start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
         return [response.content]
 
@@ -75,11 +90,17 @@ class StoredPages:
         request = WSGIRequest(environ.copy())
         if not wants_stored_page(request, self.static_prefix):
             return None
-        with ExitStack() as guard:
-            for alias in connections:
-                guard.enter_context(connections[alias].execute_wrapper(_refuse))
-            hit, lookup, keys = find(request)
-        if hit is None:
+        # Any query the lookup would make raises NeedsDatabase instead (`_refuse`).
+        guarded = [connections[alias] for alias in connections]
+        for connection in guarded:
+            connection.execute_wrappers.append(_refuse)
+        try:
+            stored, lookup, keys = find_stored(request)
+        finally:
+            for connection in guarded:
+                connection.execute_wrappers.remove(_refuse)
+        if stored is None:
             # The middleware takes the lookup from here rather than making it again.
             environ[LOOKUP_ENVIRON_KEY] = (lookup, keys)
-        return hit
+            return None
+        return stored if sent_as_stored(request, lookup) else answer(request, stored, lookup)
