@@ -58,8 +58,11 @@ audit: install validators
 
 # The same suite on PostgreSQL (the server on 127.0.0.1:5432 unless DATABASE_URL says otherwise).
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+# Tests marked own_site serve a SQLite site of their own whatever DATABASE_URL says (browser,
+# Lighthouse, Varnish): run once, by `make test`, since they would run the very same here.
 test-postgres: install validators
-	@DATABASE_URL="$${DATABASE_URL:-$(POSTGRES_URL)}" $(WITH_KEY) $(PY) -m pytest $(PYTEST_ARGS)
+	@echo "== the suite on PostgreSQL, less the own_site tests (their sites are SQLite; make test runs them)"
+	@DATABASE_URL="$${DATABASE_URL:-$(POSTGRES_URL)}" $(WITH_KEY) $(PY) -m pytest -m "not own_site" $(PYTEST_ARGS)
 
 # Readers, import, size and memory, each as a ratio against a floor measured in the same run,
 # in under ten minutes; the report also goes to bench/results.md. BENCH_ARGS=--quick: a smoke run.

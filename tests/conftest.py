@@ -29,6 +29,20 @@ def collected_static(tmp_path_factory):
         yield root
 
 
+def pytest_collection_modifyitems(config, items):
+    """A test marked own_site is left out of the PostgreSQL run, so it must not use the test
+    database (which is PostgreSQL there): its site is a SQLite file of its own."""
+    for item in items:
+        if item.get_closest_marker("own_site") and (
+            item.get_closest_marker("django_db")
+            or {"db", "transactional_db"} & set(getattr(item, "fixturenames", ()))
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid} is marked own_site but uses the test database: the "
+                "PostgreSQL run would leave it out"
+            )
+
+
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

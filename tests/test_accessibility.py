@@ -19,7 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import ROOT, manage, require_browser, running_site, serve, server_env
+from tests.browser import ROOT, manage, migrate, require_browser, running_site, serve, server_env
+
+# The site under test is its own SQLite file (tests/browser.py): not run again on PostgreSQL.
+pytestmark = pytest.mark.own_site
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # Every WCAG A and AA rule up to 2.2, plus axe's best practices (heading order, landmarks).
@@ -521,7 +524,7 @@ def desk_site(tmp_path_factory) -> Iterator[tuple[str, str]]:
     """A site with an editor-in-chief and a few people; yields its URL and an invitation link."""
     require_browser()
     env = server_env(tmp_path_factory.mktemp("desk-site"))
-    manage(env, "migrate", "-v0")
+    migrate(env)
     invitation = manage(env, "shell", "-c", MAKE_PEOPLE).strip().splitlines()[-1]
     with serve(env) as base:
         yield base, invitation

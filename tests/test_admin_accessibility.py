@@ -15,8 +15,11 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.browser import ROOT, manage, require_browser, serve, server_env
+from tests.browser import ROOT, manage, migrate, require_browser, serve, server_env
 from tests.test_accessibility import axe_violations
+
+# The site under test is its own SQLite file (tests/browser.py): not run again on PostgreSQL.
+pytestmark = pytest.mark.own_site
 
 PASSWORD = "a-long-desk-password-1"
 SEED = ROOT / "seeds" / "000_25d00d43ab60b8b4.txt"
@@ -54,7 +57,7 @@ def desk(tmp_path_factory) -> Iterator[tuple[str, int, int]]:
     """The site's URL, the writer's draft's id and the live story's id."""
     require_browser()
     env = server_env(tmp_path_factory.mktemp("desk-axe"))
-    manage(env, "migrate", "-v0")
+    migrate(env)
     draft, live = manage(env, "shell", "-c", MAKE_DESK).split()[-2:]
     with serve(env) as base:
         yield base, int(draft), int(live)

@@ -12,6 +12,9 @@ import pytest
 
 from tests.browser import running_site
 
+# The site under test is its own SQLite file (tests/browser.py): not run again on PostgreSQL.
+pytestmark = pytest.mark.own_site
+
 ARTICLE = "/news/japans-defence-minister-visits-turkey-for-defence-cooperation-drones/"
 
 

@@ -14,6 +14,9 @@ import pytest
 
 from tests.browser import running_site, skip_unless_available
 
+# The site under test is its own SQLite file (tests/browser.py): not run again on PostgreSQL.
+pytestmark = pytest.mark.own_site
+
 ARTICLE = "/news/japans-defence-minister-visits-turkey-for-defence-cooperation-drones/"
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 STATS_COOKIE = """

@@ -26,12 +26,16 @@ import pytest
 from tests.browser import (
     launch_chromium,
     manage,
+    migrate,
     require_browser,
     serve,
     server_env,
     skip_unless_available,
 )
 from tests.test_consent_browser import AXE, axe_violations
+
+# The site under test is its own SQLite file (tests/browser.py): not run again on PostgreSQL.
+pytestmark = pytest.mark.own_site
 
 VIDEO_ID = "dQw4w9WgXcQ"
 # What each category's fake script leaves on the page's own site once it runs.
@@ -146,7 +150,7 @@ def site(tmp_path_factory, hosts) -> Iterator[tuple[str, str]]:
     env["NEWSROOM_CONSENT_MODE"] = "basic"
     env["NEWSROOM_CONSENT_MODE_TAG_ID"] = "G-TEST123"
     env["NEWSROOM_CONSENT_MODE_TAG_URL"] = f"http://{GTAG_HOST}/gtag/js"
-    manage(env, "migrate", "-v0")
+    migrate(env)
     manage(env, "import_seeds", "--publish", "-v0")
     manage(env, "shell", "-c", INVENTORY)
     story = manage(env, "shell", "-c", EMBED_STORY).strip().splitlines()[-1]

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.browser import ROOT, manage, server_env
+from tests.browser import ROOT, manage, migrate, server_env
 
 STORIES = 240
 # Well before the end, so the kill lands inside the transaction however slowly this process
@@ -91,7 +91,7 @@ def kill_import_half_way(env: dict[str, str], directory: Path) -> list[str]:
 def test_a_killed_import_changes_nothing_and_a_rerun_completes_it(tmp_path):
     env = server_env(tmp_path)
     db = tmp_path / "site.sqlite3"
-    manage(env, "migrate", "-v0")
+    migrate(env)
     # Earlier stories: five only in the earlier run, five that the big run would update.
     write_stories(tmp_path / "earlier", 10, start=STORIES - 5, edition=" (first edition)")
     manage(env, "import_seeds", "--publish", str(tmp_path / "earlier"))

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from newsroom.desk import preview
 from newsroom.news.models import Article
-from tests.browser import manage, require_browser, serve, server_env
+from tests.browser import manage, migrate, require_browser, serve, server_env
 from tests.factories import make_article, make_author
 
 UNSAFE = ("'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "'nonce-", "*", "data:", "http:")
@@ -121,7 +121,7 @@ def logged_site(workdir: Path) -> Iterator[tuple[str, Path]]:
     file; yields the base URL and the log's path."""
     require_browser()
     env = server_env(workdir)
-    manage(env, "migrate", "-v0")
+    migrate(env)
     manage(env, "import_seeds", "--publish", "-v0")
     manage(env, "shell", "-c", EDITOR)
     log = workdir / "server.log"

@@ -15,6 +15,9 @@ import pytest
 from tests.browser import running_site
 from tests.test_accessibility import axe_violations
 
+# The site under test is its own SQLite file (tests/browser.py): not run again on PostgreSQL.
+pytestmark = pytest.mark.own_site
+
 PASSWORD = "desk-browser-password-1234"
 MAKE_DESK = f"""
 from django.contrib.auth.models import Group, User

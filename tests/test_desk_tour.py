@@ -23,7 +23,10 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
-from tests.browser import ROOT, manage, require_browser, serve, server_env
+from tests.browser import ROOT, manage, migrate, require_browser, serve, server_env
+
+# The site under test is its own SQLite file (tests/browser.py): not run again on PostgreSQL.
+pytestmark = pytest.mark.own_site
 
 PASSWORD = "desk-tour-password-1234"
 DOCS_IMAGES = ROOT / "docs" / "images"
@@ -42,7 +45,7 @@ for username, role in (("wanda", "Writer"), ("eddie", "Editor"), ("edna", "Edito
 def site(tmp_path_factory) -> Iterator[str]:
     require_browser()
     env = server_env(tmp_path_factory.mktemp("tour"))
-    manage(env, "migrate", "-v0")
+    migrate(env)
     manage(env, "shell", "-c", MAKE_DESK)
     with serve(env) as base:
         yield base

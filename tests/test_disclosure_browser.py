@@ -16,9 +16,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser import manage, require_browser, serve, server_env
+from tests.browser import manage, migrate, require_browser, serve, server_env
 from tests.test_accessibility import axe_violations
 from tests.test_desk_tour import DOCS_IMAGES, LARGEST_PICTURE, PASSWORD, Camera, log_in
+
+# The site under test is its own SQLite file (tests/browser.py): not run again on PostgreSQL.
+pytestmark = pytest.mark.own_site
 
 MAKE_DESK = f"""
 from django.contrib.auth.models import User
@@ -62,7 +65,7 @@ def site(tmp_path_factory) -> Iterator[str]:
     require_browser()
     env = server_env(tmp_path_factory.mktemp("disclosure"))
     env["NEWSROOM_PAGE_CACHE"] = "0"  # two workers, two local caches: see test_desk_tour.py
-    manage(env, "migrate", "-v0")
+    migrate(env)
     manage(env, "shell", "-c", MAKE_DESK)
     with serve(env) as base:
         yield base

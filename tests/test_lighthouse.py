@@ -21,6 +21,9 @@ import pytest
 
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS, ROOT, running_site, skip_unless_available
 
+# The site under test is its own SQLite file (tests/browser.py): not run again on PostgreSQL.
+pytestmark = pytest.mark.own_site
+
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 ARTICLE = "/news/japans-defence-minister-visits-turkey-for-defence-cooperation-drones/"
 # The bar: perfect for accessibility, best practices and SEO; 95 for performance,

@@ -11,8 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser import manage, require_browser, serve, server_env
+from tests.browser import manage, migrate, require_browser, serve, server_env
 from tests.test_accessibility import axe_violations
+
+# The site under test is its own SQLite file (tests/browser.py): not run again on PostgreSQL.
+pytestmark = pytest.mark.own_site
 
 PASSWORD = "a-long-test-password-1"
 MAKE_SITE = f"""
@@ -40,7 +43,7 @@ LIVE = "/news/count-night/"
 def site(tmp_path_factory) -> Iterator[dict]:
     require_browser()
     env = {**server_env(tmp_path_factory.mktemp("live-site")), "NEWSROOM_LIVE_POLL_SECONDS": "2"}
-    manage(env, "migrate", "-v0")
+    migrate(env)
     story_pk = int(manage(env, "shell", "-c", MAKE_SITE).strip().splitlines()[-1])
     with serve(env) as base:
         yield {"base": base, "change": f"{base}/admin/news/article/{story_pk}/change/"}

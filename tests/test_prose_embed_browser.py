@@ -15,8 +15,11 @@ from collections.abc import Iterator
 import pytest
 
 from newsroom.markup.sanitize import clean_html
-from tests.browser import manage, serve, server_env
+from tests.browser import manage, migrate, serve, server_env
 from tests.test_desk_browser import PASSWORD, open_story, signed_in
+
+# The site under test is its own SQLite file (tests/browser.py): not run again on PostgreSQL.
+pytestmark = pytest.mark.own_site
 
 # What an editor pasted: two players, one with a title that needs escaping.
 PASTED = (
@@ -50,7 +53,7 @@ print(json.dumps({a.slug: [a.title, a.body] for a in Article.objects.all()}))
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
     env = server_env(tmp_path_factory.mktemp("embed"))
-    manage(env, "migrate", "-v0")
+    migrate(env)
     manage(env, "shell", "-c", MAKE_DESK)
     with serve(env) as base:
         yield base, env

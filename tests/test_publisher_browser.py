@@ -19,6 +19,9 @@ from tests.test_accessibility import axe_violations
 from tests.test_admin_accessibility import editor_ready
 from tests.test_desk_tour import PASSWORD, Camera, log_in, success_message
 
+# The site under test is its own SQLite file (tests/browser.py): not run again on PostgreSQL.
+pytestmark = pytest.mark.own_site
+
 MAKE_DESK = f"""
 from newsroom.publisher.models import Policy
 from tests.factories import make_policy, make_user

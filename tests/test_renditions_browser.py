@@ -13,8 +13,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser import manage, require_browser, serve, server_env
+from tests.browser import manage, migrate, require_browser, serve, server_env
 from tests.test_desk_tour import PASSWORD, Camera, log_in
+
+# The site under test is its own SQLite file (tests/browser.py): not run again on PostgreSQL.
+pytestmark = pytest.mark.own_site
 
 SLUG = "harbour-at-dawn"
 
@@ -42,7 +45,7 @@ def site(tmp_path_factory) -> Iterator[str]:
     require_browser()
     env = server_env(tmp_path_factory.mktemp("renditions"))
     env["NEWSROOM_PAGE_CACHE"] = "0"
-    manage(env, "migrate", "-v0")
+    migrate(env)
     manage(env, "shell", "-c", MAKE_STORY)
     with serve(env) as base:
         yield base

@@ -18,7 +18,10 @@ import pytest
 
 from bench import load
 from newsroom.consent import policy
-from tests.browser import _free_port, manage, serve, server_env, skip_unless_available
+from tests.browser import _free_port, manage, migrate, serve, server_env, skip_unless_available
+
+# The site under test is its own SQLite file (tests/browser.py): not run again on PostgreSQL.
+pytestmark = pytest.mark.own_site
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +38,7 @@ def site(tmp_path_factory):
         "NEWSROOM_PURGE_REPEAT_SECONDS": "1",
         "NEWSROOM_SHARED_CACHE_SECONDS": "600",
     }
-    manage(env, "migrate", "--noinput", "--verbosity", "0")
+    migrate(env)
     shell(
         env,
         "from tests.factories import make_article, make_author\n"

@@ -16,6 +16,9 @@ import pytest
 
 from tests.browser import ROOT, running_site
 
+# The site under test is its own SQLite file (tests/browser.py): not run again on PostgreSQL.
+pytestmark = pytest.mark.own_site
+
 SEED = ROOT / "seeds" / "000_25d00d43ab60b8b4.txt"
 HEADLINE = "Japan's Defence Minister Visits Turkey for Defence Cooperation, Drones"
 NEW_HEADLINE = "Japan and Turkey talk drones as defence ties deepen"
