@@ -142,14 +142,23 @@ TEMPLATES = [
             ],
         },
     },
-    # The story's own part of its page, written for Jinja2 for speed (newsroom/news/jinja.py):
-    # templates/news/*.jinja, rendered inside the Django template by `{% jinja %}`.
+    # The frame around every reader's page and the story's page, written for Jinja2 for speed
+    # (newsroom/templating.py): templates/**/*.jinja. Django's pages extend base.html, which
+    # hands the frame their blocks.
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "NAME": "jinja2",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": False,
-        "OPTIONS": {"environment": "newsroom.news.jinja.environment"},
+        "OPTIONS": {
+            "environment": "newsroom.templating.environment",
+            # What the frame and the story page show of every request (the backend adds
+            # `request` and the CSRF token itself).
+            "context_processors": [
+                "newsroom.news.context_processors.site",
+                "newsroom.consent.context_processors.consent",
+            ],
+        },
     },
 ]
 
@@ -358,7 +367,7 @@ if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._~-]*(/[A-Za-z0-9._~-]+)*/", NEWSROO
 # Optional third-party scripts, each under the consent category it needs, as
 # "category=https://host/path.js" items separated by commas (e.g.
 # "analytics=https://stats.example/s.js"). Each page renders them inert until the reader allows
-# the category (templates/consent/_page_scripts.html); their hosts join the CSP below.
+# the category (templates/consent/_page_scripts.jinja); their hosts join the CSP below.
 CONSENT_SCRIPTS = [
     tuple(item.split("=", 1))
     for item in env_urls(

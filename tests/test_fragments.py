@@ -7,7 +7,7 @@ from django.template import engines
 from django.utils import translation
 
 from newsroom.consent.models import Category
-from newsroom.pagecache.templatetags.fragments import VARIANTS_KEPT
+from newsroom.pagecache.fragments import VARIANTS_KEPT
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +77,37 @@ def test_when_every_place_is_taken_the_fragment_starts_afresh_and_keeps_the_new_
     # A generation that moved on: the newest value is kept although the old ones filled it.
     assert template.render({"key": "new", "other": "first"}) == "new first"
     assert template.render({"key": "new", "other": "second"}) == "new first"
+
+
+def jinja(source: str):
+    return engines["jinja2"].from_string(source)
+
+
+def test_a_jinja_fragment_is_kept_per_name_value_and_language():
+    template = jinja(
+        '{% call once("test:a", who) %}{{ pgettext("verb", "Search") }} {{ who }} {{ other }}'
+        "{% endcall %}"
+    )
+    assert template.render({"who": "a", "other": "1"}) == "Search a 1"
+    assert template.render({"who": "a", "other": "2"}) == "Search a 1"
+    assert template.render({"who": "b", "other": "2"}) == "Search b 2"
+    with translation.override("fr"):
+        assert template.render({"who": "a", "other": "3"}) == "Rechercher a 3"
+    # Another name is another fragment, whatever its values.
+    other = jinja('{% call once("test:b", who) %}{{ other }}{% endcall %}')
+    assert other.render({"who": "a", "other": "4"}) == "4"
+
+
+def test_a_jinja_fragment_keeps_nothing_for_none_and_takes_a_missing_name_as_empty():
+    template = jinja('{% call once("test:none", key) %}{{ other }}{% endcall %}')
+    assert template.render({"key": None, "other": "1"}) == "1"
+    assert template.render({"key": None, "other": "2"}) == "2"
+    assert template.render({"other": "3"}) == "3"
+    assert template.render({"key": "", "other": "4"}) == "3"
+
+
+def test_a_changed_setting_forgets_what_jinja_kept(settings):
+    template = jinja('{% call once("test:setting") %}{{ x }}{% endcall %}')
+    assert template.render({"x": "old"}) == "old"
+    settings.NEWSROOM_SITE_NAME = "Renamed"
+    assert template.render({"x": "new"}) == "new"

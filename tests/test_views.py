@@ -607,10 +607,11 @@ ENGLISH_CHROME = {
 }
 
 
-def _catalogue() -> list[tuple[str, str, list[str]]]:
-    """(context, msgid, msgstrs) of each entry of the French catalogue (one line each)."""
+def _catalogue(path: Path = CATALOGUE) -> list[tuple[str, str, list[str]]]:
+    """(context, msgid, msgstrs) of each entry of a French catalogue (one line each): the
+    project's unless `path` names another."""
     entries = []
-    for block in CATALOGUE.read_text(encoding="utf-8").split("\n\n"):
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
         fields: dict[str, list[str]] = {}
         for line in block.splitlines():
             keyword, _, quoted = line.partition(" ")

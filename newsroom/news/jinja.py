@@ -1,12 +1,12 @@
-"""The Jinja2 environment of the story's own part of its page (templates/news/*.jinja).
+"""The rules by which the readers' Jinja2 templates (templates/**/*.jinja) write what Django's
+templates would, and the filters and functions of the story's own templates.
 
 The story page is the page readers open most often uncached, and Django's template engine
 spent about half of its time there. Jinja2 compiles a template to Python, so the variables and
-tags Django resolves node by node cost it less: with the story itself (its header, body, notes,
-topics, related links and live updates) and its meta tags written for Jinja2, rendering the
-seed story's page took about 1,080 us in process instead of about 1,270 us. The page around
-them (base.html, the consent banner, the masthead) stays in Django's templates like every
-other page; `{% jinja "news/_story.jinja" %}` (news_tags) puts one inside the other.
+tags Django resolves node by node cost it less. The story itself (its header, body, notes,
+topics, related links and live updates), its meta tags, its page and the frame around every
+page are Jinja2 templates; newsroom/templating.py builds the environment from this one and adds
+what the frame shows of the other apps.
 
 The output is the same, byte for byte, as Django's templates give:
 

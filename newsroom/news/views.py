@@ -105,7 +105,8 @@ class ArticleListView(LookaheadPaginationMixin, ListView):
 
 @public_cache
 class ArticleDetailView(DetailView):
-    template_name = "news/article_detail.html"
+    template_name = "news/article_detail.jinja"
+    template_engine = "jinja2"
     context_object_name = "article"
 
     def get_object(self, queryset=None):

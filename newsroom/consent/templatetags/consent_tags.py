@@ -82,7 +82,7 @@ def consent_embed(context, key: str, src: str, *, provider: str, title: str):
 
 @register.simple_tag
 def consent_settings() -> dict[str, object]:
-    """What every page's foot renders (consent/_page_scripts.html): the declared optional
+    """What every page's foot renders (consent/_page_scripts.jinja): the declared optional
     scripts, and the Google tag's address when Consent Mode is on."""
     return {
         "scripts": settings.CONSENT_SCRIPTS,

@@ -79,7 +79,7 @@ def preview_view(model_admin, request, pk, number):
         **lead_image_context(shown, original_url=original_url, url_for=url_for, absolute=absolute),
         "structured_data": structured_data.news_article(shown, absolute=absolute),
     }
-    response = TemplateResponse(request, "news/article_detail.html", context)
+    response = TemplateResponse(request, "news/article_detail.jinja", context, using="jinja2")
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -1,6 +1,7 @@
 """Template filters and tags of the readers' pages: machine-readable and localised dates, JSON-LD,
-meta descriptions clipped to length, the breaking-news banner's story, and `{% jinja %}`, which
-writes one of the story's Jinja2 templates into a page (news/jinja.py)."""
+meta descriptions clipped to length, the breaking-news banner's story, `{% jinja %}`, which
+writes one of the story's Jinja2 templates into a page (news/jinja.py), and `{% frame %}`, by
+which base.html hands the Jinja2 frame (frame.jinja) the blocks of a Django template's page."""
 
 import json
 import unicodedata
@@ -9,6 +10,7 @@ from datetime import datetime
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template import engines
+from django.template.loader_tags import BLOCK_CONTEXT_KEY, BlockNode
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
@@ -35,6 +37,44 @@ def jinja(context, template_name: str, **values) -> str:
     names.update(values)
     # What the template engine wrote, escaped by it as it wrote it.
     return mark_safe(template.render(names))
+
+
+class FrameNode(template.Node):
+    """base.html's `{% frame %}{% block title %}{% frame_default %}{% endblock %}...{% endframe %}`:
+    the page, written by the Jinja2 frame (base_html.jinja) with each block the page's
+    templates gave it; a block none of them overrides is left to the frame."""
+
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+        self.blocks = [node for node in nodelist if isinstance(node, BlockNode)]
+
+    def render(self, context) -> str:
+        overridden = context.render_context.get(BLOCK_CONTEXT_KEY)
+        slots = {
+            node.name: mark_safe(node.render(context))  # what Django's templates wrote
+            for node in self.blocks
+            if overridden is not None and overridden.get_block(node.name) is not node
+        }
+        names = context.flatten()
+        names["slots"] = slots
+        frame = engines["jinja2"].env.get_template("base_html.jinja")
+        return mark_safe(frame.render(names))  # escaped by Jinja2 as it wrote it
+
+
+@register.tag
+def frame(parser, token):
+    nodelist = parser.parse(("endframe",))
+    parser.delete_first_token()
+    return FrameNode(nodelist)
+
+
+@register.simple_tag(takes_context=True)
+def frame_default(context) -> str:
+    """`{% frame_default %}` in a block of base.html: what the frame itself writes in that
+    block, for a page's `{{ block.super }}`."""
+    frame = engines["jinja2"].env.get_template("frame.jinja")
+    block = frame.blocks[context["block"].name]
+    return mark_safe("".join(block(frame.new_context(context.flatten()))))  # as Jinja2 wrote it
 
 
 @register.filter
