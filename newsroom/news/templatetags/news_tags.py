@@ -1,5 +1,5 @@
 """Template filters and tags of the readers' pages: machine-readable and localised dates, JSON-LD,
-meta descriptions clipped to length, the breaking-news banner's story, `{% jinja %}`, which
+meta descriptions clipped to length, `{% jinja %}`, which
 writes one of the story's Jinja2 templates into a page (news/jinja.py), and `{% frame %}`, by
 which base.html hands the Jinja2 frame (frame.jinja) the blocks of a Django template's page."""
 
@@ -16,16 +16,9 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
 from django.utils.translation import pgettext
 
-from newsroom.news import addresses, breaking
+from newsroom.news import addresses
 
 register = template.Library()
-
-
-@register.simple_tag(takes_context=True)
-def breaking_banner(context) -> breaking.Banner | None:
-    """`{% breaking_banner as banner %}`: the breaking-news story this page shows, if any (the
-    page then carries the banner's cache tag; see news/breaking.py)."""
-    return breaking.for_page(context.get("request"))
 
 
 @register.simple_tag(takes_context=True)
@@ -55,10 +48,7 @@ class FrameNode(template.Node):
             for node in self.blocks
             if overridden is not None and overridden.get_block(node.name) is not node
         }
-        names = context.flatten()
-        names["slots"] = slots
-        frame = engines["jinja2"].env.get_template("base_html.jinja")
-        return mark_safe(frame.render(names))  # escaped by Jinja2 as it wrote it
+        return jinja(context, "base_html.jinja", slots=slots)
 
 
 @register.tag

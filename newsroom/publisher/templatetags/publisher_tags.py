@@ -1,5 +1,6 @@
-"""The policies' links for templates (`{% policy_links as links %}`, every page's footer), and
-the organisation's data as JSON-LD (`{{ data|json_ld }}`, /about/)."""
+"""What the footer's kept fragment varies by (`policies|link_kinds`; the frame's
+`policy_links()` gives the live policies, newsroom/templating.py), and the organisation's data
+as JSON-LD (`{{ data|json_ld }}`, /about/)."""
 
 import json
 
@@ -7,18 +8,10 @@ from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import mark_safe
 
-from newsroom.publisher import directory
-
 register = template.Library()
 
 # What could end the <script> element or open a comment in it, written as JSON escapes.
 _IN_SCRIPT = {ord(">"): "\\u003e", ord("<"): "\\u003c", ord("&"): "\\u0026"}
-
-
-@register.simple_tag(takes_context=True)
-def policy_links(context):
-    """The live policies, in reading order; the page then carries the `policies` tag."""
-    return directory.for_page(context.get("request"))
 
 
 @register.filter
